@@ -1,0 +1,754 @@
+//! `db/environments/<env>.yaml`: every key of fraiseql-confiture 0.3.9 with the same defaults,
+//! plus `${VAR}` interpolation, a `database:` mapping as an alternative to `database_url`, and
+//! warnings for unknown keys. Errors name the file and the key.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
+
+use super::interpolate::{InterpolateError, interpolate};
+use super::{ConfigError, ConfigWarning, ConnectionParams, SslMode};
+
+/// How files inside an include directory are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortMode {
+    /// Path components compared by code point.
+    #[default]
+    Alphabetical,
+    /// Components with an upper-case hex prefix (`0A_types.sql`) ordered by its value.
+    Hex,
+}
+
+impl<'de> Deserialize<'de> for SortMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "alphabetical" => Ok(Self::Alphabetical),
+            "hex" => Ok(Self::Hex),
+            other => Err(de::Error::custom(format!(
+                "unknown sort mode {other:?}: use \"alphabetical\" or \"hex\""
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BuildConfig {
+    pub sort_mode: SortMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LockingConfig {
+    #[serde(deserialize_with = "lenient_bool")]
+    pub enabled: bool,
+    #[serde(deserialize_with = "lenient_u64")]
+    pub timeout_ms: u64,
+}
+
+impl Default for LockingConfig {
+    fn default() -> Self {
+        Self { enabled: true, timeout_ms: 30_000 }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MigrationConfig {
+    #[serde(deserialize_with = "lenient_bool")]
+    pub strict_mode: bool,
+    pub locking: LockingConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PgGitConfig {
+    #[serde(deserialize_with = "lenient_bool")]
+    pub enabled: bool,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub auto_init: bool,
+    pub default_branch: String,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub auto_commit: bool,
+    pub commit_message_template: String,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub require_branch: bool,
+    pub protected_branches: Vec<String>,
+}
+
+impl Default for PgGitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            auto_init: true,
+            default_branch: "main".into(),
+            auto_commit: false,
+            commit_message_template: "Migration: {migration_name}".into(),
+            require_branch: false,
+            protected_branches: vec!["main".into(), "master".into()],
+        }
+    }
+}
+
+/// The `database:` mapping (host, port, database, user, password), an alternative to `database_url`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseMapping {
+    pub host: Option<String>,
+    #[serde(deserialize_with = "lenient_opt_u16")]
+    pub port: Option<u16>,
+    #[serde(alias = "dbname")]
+    pub database: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub sslmode: Option<String>,
+}
+
+impl DatabaseMapping {
+    /// The mapping as connection parameters, with fraiseql-confiture's defaults
+    /// (localhost, 5432, postgres, postgres).
+    fn to_params(&self) -> Result<ConnectionParams, String> {
+        let mut params = ConnectionParams {
+            hosts: vec![self.host.clone().unwrap_or_else(|| "localhost".into())],
+            ports: vec![self.port.unwrap_or(5432)],
+            dbname: Some(self.database.clone().unwrap_or_else(|| "postgres".into())),
+            user: Some(self.user.clone().unwrap_or_else(|| "postgres".into())),
+            password: self.password.clone().filter(|p| !p.is_empty()),
+            ..ConnectionParams::default()
+        };
+        if let Some(mode) = &self.sslmode {
+            params.sslmode = Some(SslMode::parse(mode).ok_or_else(|| format!("invalid sslmode {mode:?}"))?);
+        }
+        Ok(params)
+    }
+}
+
+/// One include directory with its options (the `include_dirs` item form with `path:`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DirectoryConfig {
+    pub path: String,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub recursive: bool,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub auto_discover: bool,
+    #[serde(deserialize_with = "lenient_i64")]
+    pub order: i64,
+    /// Seed data rather than schema: left out by `--schema-only`. Unset: guessed from the path
+    /// (a path component starting with `seed`).
+    pub seed: Option<bool>,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        Self {
+            path: String::new(),
+            recursive: true,
+            include: vec!["**/*.sql".into()],
+            exclude: Vec::new(),
+            auto_discover: true,
+            order: 0,
+            seed: None,
+        }
+    }
+}
+
+impl DirectoryConfig {
+    /// Whether this directory holds seed data.
+    pub fn is_seed(&self) -> bool {
+        self.seed.unwrap_or_else(|| {
+            Path::new(&self.path).components().any(|c| {
+                c.as_os_str().to_string_lossy().to_ascii_lowercase().starts_with("seed")
+            })
+        })
+    }
+}
+
+/// An `include_dirs` item: a plain path or a mapping with options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum IncludeDir {
+    Path(String),
+    Dir(DirectoryConfig),
+}
+
+impl IncludeDir {
+    /// The item as a full directory configuration (a plain path gets the defaults).
+    pub fn to_config(&self) -> DirectoryConfig {
+        match self {
+            Self::Path(p) => DirectoryConfig { path: p.clone(), ..DirectoryConfig::default() },
+            Self::Dir(d) => d.clone(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IncludeDir {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = IncludeDir;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a directory path or a mapping with `path:` and options")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IncludeDir, E> {
+                Ok(IncludeDir::Path(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IncludeDir, A::Error> {
+                let dir = DirectoryConfig::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if dir.path.is_empty() {
+                    return Err(de::Error::custom("missing `path`"));
+                }
+                Ok(IncludeDir::Dir(dir))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The file as written (before defaults that depend on the project directory).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawEnvironment {
+    name: Option<String>,
+    database_url: Option<String>,
+    database: Option<DatabaseMapping>,
+    include_dirs: Option<Vec<IncludeDir>>,
+    exclude_dirs: Vec<String>,
+    migration_table: Option<String>,
+    #[serde(deserialize_with = "lenient_opt_bool")]
+    auto_backup: Option<bool>,
+    #[serde(deserialize_with = "lenient_opt_bool")]
+    require_confirmation: Option<bool>,
+    build: BuildConfig,
+    migration: MigrationConfig,
+    pggit: PgGitConfig,
+}
+
+/// A loaded environment. Paths are absolute; `database_url` is interpolated (and derived from the
+/// `database:` mapping when only that is given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub project_dir: PathBuf,
+    /// The YAML file this came from.
+    pub source: PathBuf,
+    pub database_url: Option<String>,
+    pub database: Option<DatabaseMapping>,
+    pub include_dirs: Vec<IncludeDir>,
+    pub exclude_dirs: Vec<String>,
+    pub migration_table: String,
+    pub auto_backup: bool,
+    pub require_confirmation: bool,
+    pub build: BuildConfig,
+    pub migration: MigrationConfig,
+    pub pggit: PgGitConfig,
+}
+
+/// An environment and what the loader wants the user to know about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadedEnvironment {
+    pub environment: Environment,
+    pub warnings: Vec<ConfigWarning>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "database_url",
+    "database",
+    "include_dirs",
+    "exclude_dirs",
+    "migration_table",
+    "auto_backup",
+    "require_confirmation",
+    "build",
+    "migration",
+    "pggit",
+];
+
+impl Environment {
+    /// Loads `<project_dir>/db/environments/<env>.yaml` (or `.yml`).
+    pub fn load(
+        env: &str,
+        project_dir: &Path,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<LoadedEnvironment, ConfigError> {
+        let dir = project_dir.join("db").join("environments");
+        let path = ["yaml", "yml"]
+            .iter()
+            .map(|ext| dir.join(format!("{env}.{ext}")))
+            .find(|p| p.is_file())
+            .ok_or_else(|| ConfigError::NotFound {
+                env: env.to_string(),
+                path: dir.join(format!("{env}.yaml")),
+                available: list_environments(project_dir),
+            })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        Self::from_yaml(env, project_dir, &path, &text, vars)
+    }
+
+    /// Parses environment YAML text; `path` is only used in messages.
+    pub fn from_yaml(
+        env: &str,
+        project_dir: &Path,
+        path: &Path,
+        text: &str,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<LoadedEnvironment, ConfigError> {
+        let mut value: Value = serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            ConfigError::Yaml { path: path.to_path_buf(), line, column, message: yaml_message(&e) }
+        })?;
+        match &value {
+            Value::Mapping(_) => {}
+            // An empty file is an environment with every default.
+            Value::Null => value = Value::Mapping(serde_yaml::Mapping::new()),
+            _ => return Err(ConfigError::NotAMapping { path: path.to_path_buf() }),
+        }
+        interpolate_tree(&mut value, &mut Vec::new(), path, vars)?;
+
+        let mut ignored: Vec<String> = Vec::new();
+        let raw: RawEnvironment = {
+            let mut track = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
+            let tracked = serde_ignored::Deserializer::new(value, &mut track);
+            serde_path_to_error::deserialize(tracked).map_err(|e| ConfigError::InvalidValue {
+                path: path.to_path_buf(),
+                key: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?
+        };
+        let mut warnings: Vec<ConfigWarning> = ignored
+            .into_iter()
+            .map(|key| ConfigWarning {
+                path: path.to_path_buf(),
+                message: unknown_key_message(&key),
+                key,
+            })
+            .collect();
+        if let Some(name) = raw.name.as_deref().filter(|n| *n != env) {
+            warnings.push(ConfigWarning {
+                path: path.to_path_buf(),
+                key: "name".into(),
+                message: format!("{name:?} differs from the file name; the environment is called {env:?}"),
+            });
+        }
+        let environment = Self::resolve(env, raw, project_dir, path)?;
+        Ok(LoadedEnvironment { environment, warnings })
+    }
+
+    fn resolve(env: &str, raw: RawEnvironment, project_dir: &Path, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::InvalidValue {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            message,
+        };
+        let abs_project = std::path::absolute(project_dir).unwrap_or_else(|_| project_dir.to_path_buf());
+        let absolute = |p: &str| -> String {
+            let candidate = Path::new(p);
+            let joined = if candidate.is_absolute() { candidate.to_path_buf() } else { abs_project.join(candidate) };
+            normalize(&joined).to_string_lossy().into_owned()
+        };
+
+        let database_url = match (&raw.database_url, &raw.database) {
+            (Some(url), _) if !url.trim().is_empty() => {
+                ConnectionParams::parse(url).map_err(|e| invalid("database_url", e.to_string()))?;
+                Some(url.trim().to_string())
+            }
+            (_, Some(mapping)) => Some(mapping.to_params().map_err(|m| invalid("database", m))?.to_url()),
+            _ => None,
+        };
+
+        let include_dirs = match raw.include_dirs {
+            None => vec![IncludeDir::Dir(DirectoryConfig {
+                path: absolute("db/schema"),
+                auto_discover: false,
+                ..DirectoryConfig::default()
+            })],
+            Some(items) => {
+                let mut resolved = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    let key = format!("include_dirs[{i}]");
+                    let item = match item {
+                        IncludeDir::Path(p) => {
+                            let abs = absolute(&p);
+                            if !Path::new(&abs).is_dir() {
+                                return Err(ConfigError::MissingIncludeDir {
+                                    path: path.to_path_buf(),
+                                    key,
+                                    dir: PathBuf::from(abs),
+                                });
+                            }
+                            IncludeDir::Path(abs)
+                        }
+                        IncludeDir::Dir(mut d) => {
+                            d.path = absolute(&d.path);
+                            if !d.auto_discover && !Path::new(&d.path).is_dir() {
+                                return Err(ConfigError::MissingIncludeDir {
+                                    path: path.to_path_buf(),
+                                    key: format!("{key}.path"),
+                                    dir: PathBuf::from(&d.path),
+                                });
+                            }
+                            IncludeDir::Dir(d)
+                        }
+                    };
+                    resolved.push(item);
+                }
+                resolved
+            }
+        };
+
+        let migration_table = raw.migration_table.unwrap_or_else(|| "tb_confiture".into());
+        if migration_table.trim().is_empty() {
+            return Err(invalid("migration_table", "must be a table name, optionally schema-qualified".into()));
+        }
+
+        Ok(Self {
+            // The file name decides the environment's name, as in fraiseql-confiture.
+            name: env.to_string(),
+            project_dir: abs_project.clone(),
+            source: path.to_path_buf(),
+            database_url,
+            database: raw.database,
+            include_dirs,
+            exclude_dirs: raw.exclude_dirs.iter().map(|d| absolute(d)).collect(),
+            migration_table,
+            auto_backup: raw.auto_backup.unwrap_or(true),
+            require_confirmation: raw.require_confirmation.unwrap_or(true),
+            build: raw.build,
+            migration: raw.migration,
+            pggit: raw.pggit,
+        })
+    }
+
+    /// Connection parameters of this environment's database, or a clear error when none is set.
+    pub fn connection_params(&self) -> Result<ConnectionParams, ConfigError> {
+        let url = self.database_url.as_deref().ok_or_else(|| ConfigError::NoDatabase { path: self.source.clone() })?;
+        ConnectionParams::parse(url)
+    }
+}
+
+/// Names of the environments defined in `<project_dir>/db/environments`, sorted.
+pub fn list_environments(project_dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(project_dir.join("db").join("environments"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let path = e.path();
+                    let ext = path.extension()?.to_str()?;
+                    (ext == "yaml" || ext == "yml").then(|| path.file_stem()?.to_str().map(str::to_string))?
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    // The location is reported separately; drop yaml's own " at line X column Y" suffix.
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn interpolate_tree(
+    value: &mut Value,
+    key_path: &mut Vec<String>,
+    path: &Path,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    match value {
+        Value::String(s) if s.contains('$') => {
+            *s = interpolate(s, vars).map_err(|e| {
+                let key = key_path.join(".");
+                match e {
+                    InterpolateError::Missing(var) => ConfigError::MissingVariable { path: path.to_path_buf(), key, var },
+                    InterpolateError::Malformed(message) => {
+                        ConfigError::InvalidValue { path: path.to_path_buf(), key, message }
+                    }
+                }
+            })?;
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let last = key_path.pop();
+                let base = last.clone().unwrap_or_default();
+                key_path.push(format!("{base}[{i}]"));
+                interpolate_tree(item, key_path, path, vars)?;
+                key_path.pop();
+                if let Some(l) = last {
+                    key_path.push(l);
+                }
+            }
+        }
+        Value::Mapping(map) => {
+            for (k, v) in map.iter_mut() {
+                key_path.push(k.as_str().map_or_else(|| format!("{k:?}"), str::to_string));
+                interpolate_tree(v, key_path, path, vars)?;
+                key_path.pop();
+            }
+        }
+        Value::Tagged(tagged) => interpolate_tree(&mut tagged.value, key_path, path, vars)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn known_keys(parent: &str) -> &'static [&'static str] {
+    let parent = parent.split('[').next().unwrap_or(parent);
+    match parent {
+        "" => TOP_KEYS,
+        "build" => &["sort_mode"],
+        "migration" => &["strict_mode", "locking"],
+        "migration.locking" => &["enabled", "timeout_ms"],
+        "pggit" => &[
+            "enabled",
+            "auto_init",
+            "default_branch",
+            "auto_commit",
+            "commit_message_template",
+            "require_branch",
+            "protected_branches",
+        ],
+        "database" => &["host", "port", "database", "dbname", "user", "password", "sslmode"],
+        "include_dirs" => &["path", "recursive", "include", "exclude", "auto_discover", "order", "seed"],
+        _ => &[],
+    }
+}
+
+fn unknown_key_message(key: &str) -> String {
+    let (parent, leaf) = key.rsplit_once('.').unwrap_or(("", key));
+    let suggestion = known_keys(parent)
+        .iter()
+        .map(|k| (edit_distance(leaf, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    format!("unknown key, ignored{suggestion}")
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the filesystem.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+// Values interpolated from `${VAR}` arrive as strings; numbers and booleans accept them.
+
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    lenient_opt_bool(d)?.ok_or_else(|| de::Error::custom("expected true or false"))
+}
+
+fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => Ok(Some(true)),
+            "false" | "no" | "off" | "0" => Ok(Some(false)),
+            _ => Err(de::Error::custom(format!("expected true or false, got {s:?}"))),
+        },
+        Some(other) => Err(de::Error::custom(format!("expected true or false, got {}", describe(&other)))),
+    }
+}
+
+fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i128>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+            .map(Some)
+            .ok_or_else(|| de::Error::custom(format!("expected an integer, got {n}"))),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<i128>()
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}"))),
+        Some(other) => Err(de::Error::custom(format!("expected an integer, got {}", describe(&other)))),
+    }
+}
+
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = lenient_number(d)?.ok_or_else(|| de::Error::custom("expected an integer"))?;
+    u64::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range (0 or more)")))
+}
+
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = lenient_number(d)?.ok_or_else(|| de::Error::custom("expected an integer"))?;
+    i64::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range")))
+}
+
+fn lenient_opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    lenient_number(d)?
+        .map(|n| u16::try_from(n).map_err(|_| de::Error::custom(format!("port {n} is out of range (1-65535)"))))
+        .transpose()
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<LoadedEnvironment, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("db/schema")).unwrap();
+        Environment::from_yaml("local", dir.path(), Path::new("db/environments/local.yaml"), text, vars)
+    }
+
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_match_the_reference() {
+        let env = load("database_url: postgresql://localhost/app\ninclude_dirs: [db/schema]\n", &none).unwrap();
+        let e = env.environment;
+        assert_eq!(e.name, "local");
+        assert_eq!(e.migration_table, "tb_confiture");
+        assert!(e.auto_backup && e.require_confirmation);
+        assert_eq!(e.build.sort_mode, SortMode::Alphabetical);
+        assert!(!e.migration.strict_mode);
+        assert_eq!(e.migration.locking, LockingConfig { enabled: true, timeout_ms: 30_000 });
+        assert_eq!(e.pggit, PgGitConfig::default());
+        assert!(env.warnings.is_empty());
+        match &e.include_dirs[0] {
+            IncludeDir::Path(p) => assert!(p.ends_with("db/schema") && Path::new(p).is_absolute()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn interpolates_with_defaults_and_types() {
+        let vars = |k: &str| (k == "PORT").then(|| "6543".to_string());
+        let env = load(
+            "database:\n  host: ${HOST:-db}\n  port: ${PORT}\n  database: app\ninclude_dirs: [db/schema]\nmigration:\n  locking:\n    timeout_ms: ${T:-5000}\n    enabled: ${E:-no}\n",
+            &vars,
+        )
+        .unwrap()
+        .environment;
+        assert_eq!(env.database_url.as_deref(), Some("postgresql://postgres@db:6543/app"));
+        assert!(!env.migration.locking.enabled);
+        assert_eq!(env.migration.locking.timeout_ms, 5000);
+    }
+
+    #[test]
+    fn the_file_name_wins_over_name() {
+        let env = load("name: production\ndatabase_url: postgresql://h/db\n", &none).unwrap();
+        assert_eq!(env.environment.name, "local");
+        assert_eq!(env.warnings.len(), 1);
+        assert_eq!(env.warnings[0].key, "name");
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_suggestions() {
+        let env = load(
+            "database_url: postgresql://h/db\ninclude_dirs: [db/schema]\nbuild:\n  sortmode: hex\nfoo: 1\n",
+            &none,
+        )
+        .unwrap();
+        let keys: Vec<_> = env.warnings.iter().map(|w| (w.key.as_str(), w.message.as_str())).collect();
+        assert!(keys.contains(&("build.sortmode", "unknown key, ignored; did you mean `sort_mode`?")), "{keys:?}");
+        assert!(keys.contains(&("foo", "unknown key, ignored")), "{keys:?}");
+    }
+
+    #[test]
+    fn errors_name_file_and_key() {
+        let err = load("database_url: postgresql://h/db\ninclude_dirs: [db/schema]\nbuild:\n  sort_mode: random\n", &none)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("db/environments/local.yaml") && err.contains("build.sort_mode") && err.contains("hex"), "{err}");
+
+        let err = load("database_url: ${MISSING}\n", &none).unwrap_err().to_string();
+        assert!(err.contains("database_url") && err.contains("MISSING"), "{err}");
+
+        let err = load("database_url: x\n  bad: [\n", &none).unwrap_err();
+        assert!(matches!(err, ConfigError::Yaml { line: 2, .. }), "{err:?}");
+
+        let err = load("include_dirs: [nope]\n", &none).unwrap_err().to_string();
+        assert!(err.contains("include_dirs[0]") && err.contains("nope"), "{err}");
+
+        let err = load("- a\n- b\n", &none).unwrap_err();
+        assert!(matches!(err, ConfigError::NotAMapping { .. }));
+
+        let err = load("database:\n  port: eighty\n", &none).unwrap_err().to_string();
+        assert!(err.contains("database.port") && err.contains("eighty"), "{err}");
+
+        let err = load("database_url: mysql://h/db\n", &none).unwrap_err().to_string();
+        assert!(err.contains("database_url"), "{err}");
+    }
+
+    #[test]
+    fn directory_items_and_seed_detection() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("db/schema")).unwrap();
+        std::fs::create_dir_all(dir.path().join("db/seeds/common")).unwrap();
+        let e = Environment::from_yaml(
+            "test",
+            dir.path(),
+            Path::new("test.yaml"),
+            "include_dirs:\n  - db/schema\n  - path: db/seeds/common\n    order: 5\n  - path: missing\n",
+            &none,
+        )
+        .unwrap()
+        .environment;
+        let configs: Vec<DirectoryConfig> = e.include_dirs.iter().map(IncludeDir::to_config).collect();
+        assert!(!configs[0].is_seed());
+        assert!(configs[1].is_seed());
+        assert_eq!(configs[1].order, 5);
+        assert!(configs[2].auto_discover);
+        assert!(e.database_url.is_none());
+        assert!(matches!(e.connection_params(), Err(ConfigError::NoDatabase { .. })));
+    }
+}

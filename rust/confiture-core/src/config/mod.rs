@@ -1,0 +1,23 @@
+//! Configuration: `db/environments/<env>.yaml`, `${VAR}` interpolation, libpq connection URLs and
+//! `.pgpass`. This is the only area that reads the process environment ([`env_var`]), so every
+//! other area receives plain values and stays testable.
+
+mod environment;
+mod error;
+mod interpolate;
+mod pgpass;
+mod url;
+
+pub use environment::{
+    BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment,
+    LockingConfig, MigrationConfig, PgGitConfig, SortMode, list_environments,
+};
+pub use error::{ConfigError, ConfigWarning};
+pub use interpolate::interpolate;
+pub use url::{ConnectionParams, ResolvedParams, SslMode, redact_url};
+
+/// Reads one environment variable; `None` when unset or not valid UTF-8.
+#[allow(clippy::disallowed_methods, reason = "config/ is where the environment is read")]
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}

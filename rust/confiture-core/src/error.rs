@@ -1,0 +1,30 @@
+//! The top-level error: one variant per area, converted to Python exceptions in exactly one place
+//! (`confiture-python/src/errors.rs`).
+
+use crate::build::BuildError;
+use crate::config::ConfigError;
+use crate::db::DbError;
+use crate::process::ForkedError;
+use crate::project::ProjectError;
+use crate::sql::SqlError;
+use crate::testserver::ServerError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error(transparent)]
+    Sql(#[from] SqlError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error(transparent)]
+    Forked(#[from] ForkedError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,23 @@
+//! Confiture's engine. Everything Confiture does lives here; the Python package only translates.
+//!
+//! Areas (each a directory with a `mod.rs` that states what it owns):
+//! - [`config`]: environment YAML, `${VAR}` interpolation, libpq connection URLs
+//! - [`project`]: schema file discovery, ordering, hashing, `confiture init` scaffolding
+//! - [`sql`]: statement splitting, identifier quoting, parsing with pg_query
+//! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
+//! - [`build`]: assembling the schema file and building databases from it (template cache)
+//! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
+
+pub mod build;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod process;
+pub mod project;
+pub mod sql;
+pub mod testserver;
+
+pub use error::{Error, Result};
+
+/// The engine's version, shared by the Python package and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
