@@ -25,6 +25,9 @@ pub enum Error {
     Server(#[from] ServerError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
+    /// A bug: the engine panicked. The binding turns panics into this instead of crashing.
+    #[error("internal error, please report it at https://github.com/fraiseql/confiture/issues: {0}")]
+    Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

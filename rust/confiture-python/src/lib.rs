@@ -1,1 +1,23 @@
-//! placeholder
+//! `confiture._core`: the engine exposed to Python. This file only registers the module; each
+//! engine area has its own file, all conversions live in `convert.rs` and all error mapping in
+//! `errors.rs`.
+
+mod build;
+mod config;
+mod convert;
+mod errors;
+mod project;
+mod run;
+mod testserver;
+
+use pyo3::prelude::*;
+
+#[pymodule(gil_used = false)]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", confiture_core::VERSION)?;
+    config::register(m)?;
+    project::register(m)?;
+    build::register(m)?;
+    testserver::register(m)?;
+    Ok(())
+}

@@ -35,8 +35,8 @@ pub struct ApplyOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyReport {
     pub database: String,
-    /// `host:port/database`.
-    pub target: String,
+    /// `host:port` of the server.
+    pub server: String,
     /// `created`, `recreated`, or `applied` (into an existing empty database).
     pub action: String,
     /// The template the database was cloned from (cache hit).
@@ -69,7 +69,7 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
     let database = resolved.dbname.clone();
     let mut report = ApplyReport {
         database: database.clone(),
-        target: resolved.display_target(),
+        server: format!("{}:{}", resolved.host(), resolved.port()),
         action: "created".into(),
         from_template: None,
         template_created: None,
@@ -161,6 +161,11 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
 }
 
 async fn drop_or_explain(admin: &Client, database: &str) -> Result<(), crate::Error> {
+    // Checked first so the user is not kept waiting by the server's own 5-second retry.
+    let sessions = other_sessions(admin, database).await?;
+    if sessions > 0 {
+        return Err(BuildError::InUse { database: database.to_string(), sessions }.into());
+    }
     match drop_database(admin, database).await {
         Err(e) if e.code() == Some("55006") => {
             let sessions = other_sessions(admin, database).await?;

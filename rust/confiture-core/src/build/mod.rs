@@ -11,7 +11,7 @@ mod template;
 
 pub use apply::{ApplyOptions, ApplyReport, apply, lineage};
 pub use assemble::{Built, generated_timestamp, load, write_atomic};
-pub use error::BuildError;
+pub use error::{BuildError, StatementFailure};
 pub use script::{Chunk, Script, StatementLocation, prepare};
 pub use summary::{ObjectKind, summarize};
 pub use template::{TEMPLATE_PREFIX, TemplateInfo, clone_template, list_templates, template_name};

@@ -85,5 +85,33 @@ pub async fn summarize(client: &Client) -> Result<Vec<ObjectKind>, DbError> {
 
 /// "3 tables, 1 view" style summary.
 pub fn describe(kinds: &[ObjectKind]) -> String {
-    kinds.iter().map(|k| format!("{} {}", k.count, k.kind)).collect::<Vec<_>>().join(", ")
+    kinds
+        .iter()
+        .map(|k| {
+            let name = if k.count == 1 { singular(&k.kind) } else { k.kind.clone() };
+            format!("{} {name}", k.count)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn singular(kind: &str) -> String {
+    match kind.strip_suffix("es").filter(|s| s.ends_with('x')) {
+        Some(stem) => stem.to_string(),
+        None => kind.strip_suffix('s').unwrap_or(kind).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_counts_in_words() {
+        let k = |kind: &str, count| ObjectKind { kind: kind.into(), count, names: vec![] };
+        assert_eq!(
+            describe(&[k("tables", 1), k("indexes", 1), k("materialized views", 2), k("indexes", 3)]),
+            "1 table, 1 index, 2 materialized views, 3 indexes"
+        );
+    }
 }

@@ -232,13 +232,15 @@ struct RawEnvironment {
 
 /// A loaded environment. Paths are absolute; `database_url` is interpolated (and derived from the
 /// `database:` mapping when only that is given).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Environment {
     pub name: String,
     pub project_dir: PathBuf,
     /// The YAML file this came from.
     pub source: PathBuf,
+    #[serde(default)]
     pub database_url: Option<String>,
+    #[serde(default)]
     pub database: Option<DatabaseMapping>,
     pub include_dirs: Vec<IncludeDir>,
     pub exclude_dirs: Vec<String>,
@@ -432,6 +434,40 @@ impl Environment {
         let url = self.database_url.as_deref().ok_or_else(|| ConfigError::NoDatabase { path: self.source.clone() })?;
         ConnectionParams::parse(url)
     }
+}
+
+/// Reads any YAML configuration file with `${VAR}` interpolation applied to its string values
+/// (fraiseql-confiture's `load_config` for `migrate --config FILE`).
+pub fn read_yaml_document(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Value, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => ConfigError::FileNotFound { path: path.to_path_buf() },
+        _ => ConfigError::Read { path: path.to_path_buf(), source },
+    })?;
+    let mut value: Value = serde_yaml::from_str(&text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        ConfigError::Yaml { path: path.to_path_buf(), line, column, message: yaml_message(&e) }
+    })?;
+    interpolate_tree(&mut value, &mut Vec::new(), path, vars)?;
+    Ok(value)
+}
+
+/// The connection URL of a raw configuration document: `database_url`, else the `database:`
+/// mapping with fraiseql-confiture's defaults.
+pub fn database_url_of(document: &serde_json::Value) -> Result<String, ConfigError> {
+    let invalid = |key: &str, message: String| ConfigError::InvalidValue {
+        path: PathBuf::from("<config>"),
+        key: key.to_string(),
+        message,
+    };
+    if let Some(url) = document.get("database_url").and_then(|v| v.as_str()).filter(|u| !u.trim().is_empty()) {
+        ConnectionParams::parse(url)?;
+        return Ok(url.trim().to_string());
+    }
+    let mapping: DatabaseMapping = match document.get("database") {
+        None | Some(serde_json::Value::Null) => DatabaseMapping::default(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| invalid("database", e.to_string()))?,
+    };
+    Ok(mapping.to_params().map_err(|m| invalid("database", m))?.to_url())
 }
 
 /// Names of the environments defined in `<project_dir>/db/environments`, sorted.

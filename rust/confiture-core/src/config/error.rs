@@ -9,6 +9,9 @@ pub enum ConfigError {
     )]
     NotFound { env: String, path: PathBuf, available: Vec<String> },
 
+    #[error("configuration file not found: {path}")]
+    FileNotFound { path: PathBuf },
+
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
 

@@ -10,7 +10,8 @@ mod url;
 
 pub use environment::{
     BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment,
-    LockingConfig, MigrationConfig, PgGitConfig, SortMode, list_environments,
+    LockingConfig, MigrationConfig, PgGitConfig, SortMode, database_url_of, list_environments,
+    read_yaml_document,
 };
 pub use error::{ConfigError, ConfigWarning};
 pub use interpolate::interpolate;

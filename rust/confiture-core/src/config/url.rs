@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 
 /// libpq's `sslmode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SslMode {
     Disable,
@@ -49,7 +49,8 @@ impl SslMode {
 }
 
 /// Connection parameters exactly as written in a URL or DSN (nothing defaulted yet).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ConnectionParams {
     /// Host names, IP addresses or socket directories (absolute paths), in order.
     pub hosts: Vec<String>,

@@ -65,3 +65,16 @@ pub async fn other_sessions(admin: &Client, name: &str) -> Result<i64, DbError> 
         .await?;
     Ok(rows.first().map_or(0, |r| r.get(0)))
 }
+
+/// Ends every other session connected to a database (for dropping test databases).
+pub async fn terminate_sessions(admin: &Client, name: &str) -> Result<(), DbError> {
+    admin
+        .rows(
+            "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&name],
+            "closing sessions",
+        )
+        .await
+        .map(drop)
+}

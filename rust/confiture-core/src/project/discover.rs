@@ -172,7 +172,7 @@ fn relative(path: &Path, base: &Path) -> String {
 }
 
 /// Longest common ancestor of absolute directories; one directory is its own base.
-fn common_parent(dirs: &[PathBuf]) -> PathBuf {
+pub fn common_parent(dirs: &[PathBuf]) -> PathBuf {
     let Some(first) = dirs.first() else { return PathBuf::from(".") };
     let mut base: Vec<Component> = first.components().collect();
     for dir in &dirs[1..] {

@@ -1,0 +1,1 @@
+"""The ``confiture`` command line."""

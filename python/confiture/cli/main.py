@@ -1,0 +1,175 @@
+"""The ``confiture`` command line: click commands calling the Python API and rendering its results.
+
+Errors from Confiture print one line on stderr and exit 1 (``--debug`` shows the traceback); heavy
+modules are imported inside the commands so ``confiture --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from confiture.cli import output
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from confiture._core import __version__
+
+    click.echo(f"confiture version {__version__}")
+    ctx.exit()
+
+
+def _show_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> None:
+    output.warn(str(message))
+
+
+class ConfitureGroup(click.Group):
+    """Turns Confiture errors into one clear line and an exit code instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from confiture.exceptions import ConfiturError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except ConfiturError as e:
+            if ctx.meta.get("confiture.debug"):
+                raise
+            output.error(str(e))
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            output.error("interrupted")
+            ctx.exit(130)
+        except Exception as e:
+            if ctx.meta.get("confiture.debug"):
+                raise
+            output.error(f"internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
+            ctx.exit(1)
+
+
+@click.group(cls=ConfitureGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    help="Show the version and exit.",
+)
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+@click.pass_context
+def app(ctx: click.Context, debug: bool) -> None:
+    """Confiture: PostgreSQL schema evolution (build from DDL, migrate, sync, coordinate)."""
+    ctx.meta["confiture.debug"] = debug
+    warnings.showwarning = _show_warning
+
+
+@app.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+@click.option("--skip-existing", is_flag=True, help="Keep existing files; write only the missing ones.")
+def init(path: Path, force: bool, skip_existing: bool) -> None:
+    """Create a project layout (db/schema, db/seeds, db/migrations, db/environments) in PATH."""
+    from confiture import _core
+
+    plan = _core.init_plan(str(path))
+    existing = [f["rel"] for f in plan if f["exists"]]
+    overwrite = force
+    if existing and not force and not skip_existing:
+        listing = "\n".join(f"   {rel}" for rel in existing)
+        if not sys.stdin.isatty():
+            output.error(
+                f"{len(existing)} file(s) already exist in {path}:\n{listing}\n"
+                "rerun with --force to overwrite them, or --skip-existing to keep them"
+            )
+            sys.exit(1)
+        output.warn(f"Project already exists. These files would be overwritten:\n{listing}")
+        if not click.confirm("Overwrite them?", default=False):
+            output.say("Nothing was written.")
+            sys.exit(1)
+        overwrite = True
+    report = _core.init_write(str(path), overwrite)
+    root = path.resolve()
+    output.say("✅ Confiture project initialized successfully!")
+    output.say(f"📁 Location: {root}")
+    written = len(report["written"]) + len(report["overwritten"])
+    kept = len(plan) - written
+    output.say(f"📄 Files written: {written}" + (f" (kept {kept} existing)" if kept else ""))
+    output.say("")
+    output.say("Next steps:")
+    if root != Path.cwd().resolve():
+        output.say(f"  cd {path}")
+    output.say("  edit db/schema/10_tables/users.sql (or add files under db/schema/)")
+    output.say("  confiture build --env local               # write db/generated/schema_local.sql")
+    output.say("  confiture build --env local --apply       # build the database from it")
+
+
+@app.command()
+@click.option("--env", "-e", default="local", show_default=True, help="Environment (db/environments/<env>.yaml).")
+@click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (default: db/generated/schema_<env>.sql).")
+@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Project directory.")
+@click.option("--show-hash", is_flag=True, help="Print the schema hash.")
+@click.option("--schema-only", is_flag=True, help="Leave seed directories out.")
+@click.option("--apply", "apply_", is_flag=True, help="Also build the environment's database from the schema.")
+@click.option("--database-url", help="Build this database instead of the environment's (implies --apply).")
+@click.option("--recreate", is_flag=True, help="Drop and rebuild the database when it exists and is not empty.")
+@click.option("--no-cache", is_flag=True, help="Run the DDL even when a template with the same schema hash exists.")
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def build(
+    env: str,
+    output_path: Path | None,
+    project_dir: Path,
+    show_hash: bool,
+    schema_only: bool,
+    apply_: bool,
+    database_url: str | None,
+    recreate: bool,
+    no_cache: bool,
+    output_format: str,
+) -> None:
+    """Concatenate the schema files into one file and, with --apply, build a database from them."""
+    from confiture.core.builder import SchemaBuilder
+
+    text = output_format == "text"
+    if text:
+        output.say(f"🔨 Building schema for environment: {env}")
+    builder = SchemaBuilder(env, project_dir, schema_only=schema_only)
+    target = output_path or project_dir / "db" / "generated" / f"schema_{env}.sql"
+    report = builder.build_file(target)
+    if text:
+        output.say(f"📄 Found {len(report.files)} SQL files")
+        output.say("✅ Schema built successfully!")
+        output.say(f"📁 Output: {target.resolve()}")
+        output.say(f"📏 Size: {report.size_bytes:,} bytes")
+        output.say(f"📊 Files: {len(report.files)}")
+        if show_hash:
+            output.say(f"🔐 Hash: {report.hash}")
+
+    db_report = None
+    if apply_ or database_url:
+        db_report = builder.build_database(database_url, recreate=recreate, use_cache=not no_cache)
+        if text:
+            output.database_report(db_report)
+
+    if not text:
+        output.emit_json(
+            {
+                "environment": env,
+                "output": str(target.resolve()),
+                "files": [str(f) for f in report.files],
+                "size_bytes": report.size_bytes,
+                "hash": report.hash,
+                "schema_only": schema_only,
+                "database": asdict(db_report) if db_report else None,
+            }
+        )
+
+
+__all__ = ["app"]

@@ -1,0 +1,54 @@
+"""Rendering for the CLI: human text on stdout, warnings and errors on stderr, and machine output
+as one JSON document on stdout with nothing else on it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+
+def say(message: str = "") -> None:
+    click.echo(message)
+
+
+def warn(message: str) -> None:
+    click.echo(f"⚠️  {message}", err=True)
+
+
+def error(message: str) -> None:
+    click.echo(f"❌ Error: {message}", err=True)
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, default=str))
+    sys.stdout.write("\n")
+
+
+def database_report(report: Any) -> None:
+    """Says what ``build --apply`` did and what the database now holds."""
+    how = {"created": "created", "recreated": "dropped and recreated", "applied": "built"}.get(
+        report.action, report.action
+    )
+    say(f"🗄️  Database {report.database} {how} on {report.server} in {report.seconds:.2f}s")
+    if report.from_template:
+        say(f"   cloned from template {report.from_template} (same schema hash; no DDL ran)")
+    else:
+        say(f"   {report.statements} statements from {report.files} files, in one transaction")
+    if report.template_created:
+        say(f"   cached as template {report.template_created} for the next --recreate")
+    for name in report.templates_pruned:
+        say(f"   removed stale template {name}")
+    if report.objects:
+        say("   Objects:")
+        width = max(len(o.kind) for o in report.objects)
+        for o in report.objects:
+            shown = ", ".join(o.names)
+            more = f", … (+{o.count - len(o.names)})" if o.count > len(o.names) else ""
+            say(f"     {o.kind.ljust(width)}  {o.count:>5}  {shown}{more}")
+    else:
+        say("   The database holds no objects (the schema files created none).")
+    for w in report.warnings:
+        warn(w)

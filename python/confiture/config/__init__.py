@@ -1,0 +1,1 @@
+"""Environment configuration (``db/environments/<env>.yaml``)."""

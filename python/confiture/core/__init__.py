@@ -1,0 +1,1 @@
+"""Core API: schema builder, connections (and, in later releases of this rewrite, migrations)."""

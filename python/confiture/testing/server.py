@@ -1,0 +1,47 @@
+"""Run a command against a throw-away PostgreSQL.
+
+    python -m confiture.testing.server [--database NAME] -- COMMAND [ARG ...]
+
+Starts a private server, exports ``CONFITURE_TEST_DATABASE_URL`` (the server) and ``DATABASE_URL``
+(database NAME on it, default ``postgres``), runs COMMAND, then stops and removes the server,
+whatever happens. Exits with COMMAND's status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from confiture import _core
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m confiture.testing.server", description=__doc__.split("\n")[1])
+    parser.add_argument("--database", default="postgres", help="database name for DATABASE_URL")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run (after --)")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("give a command to run after --")
+
+    server = _core.PostgresServer.start(throwaway=True)
+    try:
+        env = dict(os.environ)
+        env["CONFITURE_TEST_DATABASE_URL"] = server.url
+        env["DATABASE_URL"] = server.url_for(args.database)
+        print(f"🐘 PostgreSQL running at {server.url} (removed when the command ends)", file=sys.stderr)
+        try:
+            return subprocess.call(command, env=env)
+        except FileNotFoundError:
+            print(f"❌ Error: command not found: {command[0]}", file=sys.stderr)
+            return 127
+        except KeyboardInterrupt:
+            return 130
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
