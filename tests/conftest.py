@@ -36,9 +36,9 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def db_name() -> Iterator[str]:
-    """A database name for this test (dropped afterwards if something created it)."""
-    yield f"t_{uuid.uuid4().hex[:12]}"
+def db_name() -> str:
+    """A database name for this test."""
+    return f"t_{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
@@ -63,7 +63,9 @@ def query(confiture_test_server_url: str) -> Callable[[str, str], list[tuple]]:
 def database_exists(confiture_test_server_url: str) -> Callable[[str], bool]:
     def exists(name: str) -> bool:
         with psycopg.connect(confiture_test_server_url) as conn:
-            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+            return (
+                conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+            )
 
     return exists
 
@@ -84,7 +86,9 @@ SIMPLE_SCHEMA = {
     "db/schema/10_tables/02_posts.sql": (
         "CREATE TABLE app.posts (id bigint PRIMARY KEY, user_id bigint REFERENCES app.users);\n"
     ),
-    "db/seeds/common/users.sql": "INSERT INTO app.users (email) VALUES ('a@example.com'), ('b@example.com');\n",
+    "db/seeds/common/users.sql": (
+        "INSERT INTO app.users (email) VALUES ('a@example.com'), ('b@example.com');\n"
+    ),
     "db/environments/local.yaml": (
         "database_url: ${DATABASE_URL:-postgresql://localhost/unused}\n"
         "include_dirs:\n  - db/schema\n  - db/seeds/common\n"

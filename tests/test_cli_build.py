@@ -69,8 +69,9 @@ def test_errors_are_one_line_no_traceback_and_no_partial_output(
 
 def test_real_cli_process_exit_codes(simple_project: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "confiture.cli", *args], capture_output=True, text=True,
-                              cwd=simple_project)
+        return subprocess.run(
+            [sys.executable, "-m", "confiture.cli", *args], capture_output=True, text=True, cwd=simple_project
+        )
 
     bad = run("build", "--env", "nope")
     assert bad.returncode == 1 and bad.stdout.startswith("🔨") and "❌ Error:" in bad.stderr
@@ -95,7 +96,10 @@ def test_apply_creates_then_refuses_then_recreates_from_the_template(
 
     refused = build(cli, simple_project, "--apply", env=env)
     assert refused.exit_code == 1
-    assert "already exists and is not empty (1 schema, 2 tables" in refused.stderr and "--recreate" in refused.stderr
+    assert (
+        "already exists and is not empty (1 schema, 2 tables" in refused.stderr
+        and "--recreate" in refused.stderr
+    )
 
     again = build(cli, simple_project, "--apply", "--recreate", env=env)
     assert again.exit_code == 0, again.output
@@ -116,13 +120,18 @@ def test_database_url_implies_apply_and_json_reports_it(
 
 
 def test_sql_errors_name_file_line_statement(
-    cli: CliRunner, make_project: Callable[..., Path], db_url: str, db_name: str,
+    cli: CliRunner,
+    make_project: Callable[..., Path],
+    db_url: str,
+    db_name: str,
     database_exists: Callable[[str], bool],
 ) -> None:
-    root = make_project({
-        "db/environments/local.yaml": "include_dirs: [db/schema]\n",
-        "db/schema/10_tables/t.sql": "CREATE TABLE t (\n  id int,\n  name txet\n);\n",
-    })
+    root = make_project(
+        {
+            "db/environments/local.yaml": "include_dirs: [db/schema]\n",
+            "db/schema/10_tables/t.sql": "CREATE TABLE t (\n  id int,\n  name txet\n);\n",
+        }
+    )
     result = build(cli, root, "--database-url", db_url)
     assert result.exit_code == 1
     err = result.stderr
@@ -147,7 +156,9 @@ def test_unreachable_database_is_a_clear_error(cli: CliRunner, simple_project: P
 
 
 def test_no_database_configured(cli: CliRunner, make_project: Callable[..., Path]) -> None:
-    root = make_project({"db/environments/local.yaml": "include_dirs: [db/schema]\n", "db/schema/a.sql": "SELECT 1;\n"})
+    root = make_project(
+        {"db/environments/local.yaml": "include_dirs: [db/schema]\n", "db/schema/a.sql": "SELECT 1;\n"}
+    )
     result = build(cli, root, "--apply", env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"})
     assert result.exit_code == 1
     assert "no database configured; set `database_url`" in result.stderr

@@ -90,7 +90,9 @@ def run_in_pty(args: list[str], cwd: Path, answer: bytes) -> tuple[int, str]:
 
 def test_init_asks_on_a_terminal(tmp_path: Path) -> None:
     root = tmp_path / "p"
-    subprocess.run([sys.executable, "-m", "confiture.cli", "init", str(root)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "confiture.cli", "init", str(root)], check=True, capture_output=True
+    )
     mine = root / "db/environments/local.yaml"
     mine.write_text("include_dirs: [db/schema]\n")
     code, out = run_in_pty(["init", "."], root, b"n\n")

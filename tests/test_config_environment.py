@@ -50,14 +50,23 @@ def test_interpolation_and_database_mapping(tmp_path: Path, monkeypatch: pytest.
     )
     env = Environment.load("local", project_dir=tmp_path)
     db = env.database
-    assert (db.host, db.port, db.database, db.user, db.password) == ("db.internal", 6543, "shop", "app", "p@ss:word")
+    assert (db.host, db.port, db.database, db.user, db.password) == (
+        "db.internal",
+        6543,
+        "shop",
+        "app",
+        "p@ss:word",
+    )
     assert isinstance(env.include_dirs[0], DirectoryConfig)
     assert env.include_dirs[0].order == 2 and env.include_dirs[0].seed is False
 
 
 def test_unknown_keys_warn_naming_the_key(tmp_path: Path) -> None:
     write_env(tmp_path, "database_url: postgresql://h/d\ninclude_dirs: [db/schema]\nmigration_tabel: x\n")
-    with pytest.warns(ConfigurationWarning, match=r"key `migration_tabel`: unknown key, ignored; did you mean `migration_table`"):
+    with pytest.warns(
+        ConfigurationWarning,
+        match=r"key `migration_tabel`: unknown key, ignored; did you mean `migration_table`",
+    ):
         Environment.load("local", project_dir=tmp_path)
 
 
@@ -65,8 +74,14 @@ def test_unknown_keys_warn_naming_the_key(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("database_url: [\n", r"invalid YAML in .*local\.yaml at line 2, column 1"),
-        ("database_url: ${NOT_SET_ANYWHERE_42}\n", r"key `database_url`: environment variable NOT_SET_ANYWHERE_42 is not set"),
-        ("include_dirs: [db/missing]\n", r"key `include_dirs\[0\]`: include directory does not exist: .*db/missing"),
+        (
+            "database_url: ${NOT_SET_ANYWHERE_42}\n",
+            r"key `database_url`: environment variable NOT_SET_ANYWHERE_42 is not set",
+        ),
+        (
+            "include_dirs: [db/missing]\n",
+            r"key `include_dirs\[0\]`: include directory does not exist: .*db/missing",
+        ),
         ("database:\n  port: eighty\n", r"key `database\.port`: expected an integer, got \"eighty\""),
         ("build:\n  sort_mode: random\n", r"key `build\.sort_mode`: unknown sort mode \"random\""),
         ("migration:\n  strict_mode: maybe\n", r"key `migration\.strict_mode`: expected true or false"),
@@ -97,9 +112,23 @@ def test_no_database_is_an_error_only_when_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "host", "port", "database", "user", "password"),
     [
-        ("postgresql://app:s%40cret@db.example.com:6543/shop", "db.example.com", 6543, "shop", "app", "s@cret"),
+        (
+            "postgresql://app:s%40cret@db.example.com:6543/shop",
+            "db.example.com",
+            6543,
+            "shop",
+            "app",
+            "s@cret",
+        ),
         ("postgres://alice@localhost/app", "localhost", 5432, "app", "alice", ""),
-        ("postgresql:///app?host=/var/run/postgresql&port=5433&user=bob", "/var/run/postgresql", 5433, "app", "bob", ""),
+        (
+            "postgresql:///app?host=/var/run/postgresql&port=5433&user=bob",
+            "/var/run/postgresql",
+            5433,
+            "app",
+            "bob",
+            "",
+        ),
         ("postgresql://%2Ftmp%2Fsock:5434/app?user=carol", "/tmp/sock", 5434, "app", "carol", ""),
         ("host=db port=6000 dbname=x user=u password=p", "db", 6000, "x", "u", "p"),
     ],

@@ -55,10 +55,12 @@ def test_schema_only_and_mutated_include_dirs(simple_project: Path) -> None:
 
 
 def test_unreadable_and_non_utf8_files_are_named(make_project: Callable[..., Path]) -> None:
-    root = make_project({
-        "db/environments/local.yaml": "include_dirs: [db/schema]\n",
-        "db/schema/a.sql": "SELECT 1;\n",
-    })
+    root = make_project(
+        {
+            "db/environments/local.yaml": "include_dirs: [db/schema]\n",
+            "db/schema/a.sql": "SELECT 1;\n",
+        }
+    )
     (root / "db/schema/b.sql").write_bytes(b"SELECT 1;\nSELECT '\xff';\n")
     with pytest.raises(SchemaError, match=r"b\.sql:2: file is not valid UTF-8"):
         SchemaBuilder("local", root).build()
@@ -69,7 +71,9 @@ def test_unreadable_and_non_utf8_files_are_named(make_project: Callable[..., Pat
 
 
 def test_no_files_and_missing_env(make_project: Callable[..., Path]) -> None:
-    root = make_project({"db/environments/local.yaml": "include_dirs: [db/schema]\n", "db/schema/readme.txt": "x"})
+    root = make_project(
+        {"db/environments/local.yaml": "include_dirs: [db/schema]\n", "db/schema/readme.txt": "x"}
+    )
     with pytest.raises(SchemaError, match="No SQL files found in include directories"):
         SchemaBuilder("local", root).find_sql_files()
     with pytest.raises(ConfigurationError, match="available environments: local"):
@@ -84,7 +88,10 @@ def test_build_database_then_clone_from_template(
     assert (cold.action, cold.database, cold.files, cold.statements) == ("created", db_name, 4, 4)
     assert cold.template_created and cold.from_template is None
     assert {o.kind: o.count for o in cold.objects}["tables"] == 2
-    assert query(db_name, "SELECT email FROM app.users ORDER BY 1") == [("a@example.com",), ("b@example.com",)]
+    assert query(db_name, "SELECT email FROM app.users ORDER BY 1") == [
+        ("a@example.com",),
+        ("b@example.com",),
+    ]
 
     with pytest.raises(SchemaError, match="not empty"):
         b.build_database(db_url)
@@ -96,11 +103,13 @@ def test_build_database_then_clone_from_template(
 def test_build_database_errors_carry_their_location(
     make_project: Callable[..., Path], db_url: str, db_name: str, database_exists: Callable[[str], bool]
 ) -> None:
-    root = make_project({
-        "db/environments/local.yaml": "include_dirs: [db/schema]\n",
-        "db/schema/1.sql": "CREATE TABLE t (id int);\n",
-        "db/schema/2.sql": "\n\nCREATE TABLE u (\n  id int,\n  t_id int REFERENCES t (nope)\n);\n",
-    })
+    root = make_project(
+        {
+            "db/environments/local.yaml": "include_dirs: [db/schema]\n",
+            "db/schema/1.sql": "CREATE TABLE t (id int);\n",
+            "db/schema/2.sql": "\n\nCREATE TABLE u (\n  id int,\n  t_id int REFERENCES t (nope)\n);\n",
+        }
+    )
     with pytest.raises(SchemaApplyError) as info:
         SchemaBuilder("local", root).build_database(db_url)
     e = info.value
@@ -111,10 +120,12 @@ def test_build_database_errors_carry_their_location(
 
 
 def test_the_gil_is_released_during_engine_work(make_project: Callable[..., Path], db_url: str) -> None:
-    root = make_project({
-        "db/environments/local.yaml": "include_dirs: [db/schema]\n",
-        "db/schema/slow.sql": "SELECT pg_sleep(0.4);\nCREATE TABLE t (id int);\n",
-    })
+    root = make_project(
+        {
+            "db/environments/local.yaml": "include_dirs: [db/schema]\n",
+            "db/schema/slow.sql": "SELECT pg_sleep(0.4);\nCREATE TABLE t (id int);\n",
+        }
+    )
     builder = SchemaBuilder("local", root)
     done = threading.Event()
     worker = threading.Thread(target=lambda: (builder.build_database(db_url, use_cache=False), done.set()))

@@ -31,8 +31,18 @@ def test_lazy_top_level_names() -> None:
 
 
 def test_exception_hierarchy_matches_fraiseql_confiture() -> None:
-    for name in ["ConfigurationError", "MigrationError", "SchemaError", "SyncError", "DifferError",
-                 "ValidationError", "RollbackError", "SQLError", "DatabaseError", "TemporaryServerError"]:
+    for name in [
+        "ConfigurationError",
+        "MigrationError",
+        "SchemaError",
+        "SyncError",
+        "DifferError",
+        "ValidationError",
+        "RollbackError",
+        "SQLError",
+        "DatabaseError",
+        "TemporaryServerError",
+    ]:
         assert issubclass(getattr(exceptions, name), exceptions.ConfiturError), name
     assert issubclass(exceptions.SchemaApplyError, exceptions.SchemaError)
     assert issubclass(exceptions.DatabaseConnectionError, exceptions.DatabaseError)

@@ -13,7 +13,7 @@ SCHEMA = {
     "db/seeds/test/items.sql": "INSERT INTO items VALUES (1, 'seeded');\n",
 }
 
-TESTS = '''
+TESTS = """
 import pytest
 
 seen = []
@@ -35,7 +35,7 @@ def test_reference_fixture_names(confiture_db_url, confiture_migrations_dir, tb_
     assert confiture_db_url.startswith("postgresql://")
     assert confiture_migrations_dir.as_posix().endswith("db/migrations")
     assert tb_confiture_dir == confiture_migrations_dir
-'''
+"""
 
 
 @pytest.fixture
@@ -48,7 +48,9 @@ def plugin_project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def test_fixtures_give_each_test_a_fresh_database(
-    plugin_project: pytest.Pytester, confiture_test_server_url: str, monkeypatch: pytest.MonkeyPatch,
+    plugin_project: pytest.Pytester,
+    confiture_test_server_url: str,
+    monkeypatch: pytest.MonkeyPatch,
     query: Callable[[str, str], list[tuple]],
 ) -> None:
     monkeypatch.setenv("CONFITURE_TEST_DATABASE_URL", confiture_test_server_url)
@@ -57,20 +59,30 @@ def test_fixtures_give_each_test_a_fresh_database(
     result = plugin_project.runpytest("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)
     # Every per-test and per-session database was dropped again.
-    assert query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'confiture\\_test\\_%' "
-                             "OR datname LIKE 'confiture\\_session\\_%'") == []
+    assert (
+        query(
+            "postgres",
+            "SELECT datname FROM pg_database WHERE datname LIKE 'confiture\\_test\\_%' "
+            "OR datname LIKE 'confiture\\_session\\_%'",
+        )
+        == []
+    )
 
 
 def test_the_template_is_reused_until_the_schema_changes(
     plugin_project: pytest.Pytester, confiture_test_server_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CONFITURE_TEST_DATABASE_URL", confiture_test_server_url)
-    plugin_project.makepyfile(test_t="def test_t(confiture_template_db):\n    print('TPL=' + confiture_template_db)\n")
+    plugin_project.makepyfile(
+        test_t="def test_t(confiture_template_db):\n    print('TPL=' + confiture_template_db)\n"
+    )
 
     def template() -> str:
         result = plugin_project.runpytest("-q", "-s", "-p", "no:cacheprovider")
         result.assert_outcomes(passed=1)
-        return next(line for line in result.outlines if line.startswith("TPL=") or "TPL=" in line).split("TPL=")[1][:38]
+        return next(line for line in result.outlines if line.startswith("TPL=") or "TPL=" in line).split(
+            "TPL="
+        )[1][:38]
 
     first = template()
     assert template() == first
@@ -78,10 +90,13 @@ def test_the_template_is_reused_until_the_schema_changes(
     assert template() != first
 
 
-def test_fixtures_can_be_overridden(plugin_project: pytest.Pytester, confiture_test_server_url: str,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fixtures_can_be_overridden(
+    plugin_project: pytest.Pytester, confiture_test_server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CONFITURE_TEST_DATABASE_URL", confiture_test_server_url)
-    plugin_project.makeconftest("import pytest\n\n@pytest.fixture(scope='session')\ndef confiture_env():\n    return 'local'\n")
+    plugin_project.makeconftest(
+        "import pytest\n\n@pytest.fixture(scope='session')\ndef confiture_env():\n    return 'local'\n"
+    )
     plugin_project.makepyfile(
         test_local="def test_no_seeds(confiture_db):\n"
         "    assert confiture_db.execute('SELECT count(*) FROM items').fetchone() == (0,)\n"

@@ -62,8 +62,19 @@ def test_the_runner_exports_urls_passes_the_exit_code_and_cleans_up(tmp_path: Pa
         "sys.exit(7)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-m", "confiture.testing.server", "--database", "demo_db", "--", sys.executable, "-c", script],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "confiture.testing.server",
+            "--database",
+            "demo_db",
+            "--",
+            sys.executable,
+            "-c",
+            script,
+        ],
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 7, out.stderr
     url, server_url, current, socket_dir = out.stdout.split()
@@ -71,6 +82,9 @@ def test_the_runner_exports_urls_passes_the_exit_code_and_cleans_up(tmp_path: Pa
     assert "PostgreSQL running at" in out.stderr
     assert not Path(socket_dir).exists(), "the cluster directory is gone"
 
-    missing = subprocess.run([sys.executable, "-m", "confiture.testing.server", "--", "no-such-program-x"],
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "confiture.testing.server", "--", "no-such-program-x"],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 127 and "command not found" in missing.stderr

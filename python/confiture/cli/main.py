@@ -57,7 +57,11 @@ class ConfitureGroup(click.Group):
 
 @click.group(cls=ConfitureGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
     help="Show the version and exit.",
 )
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
@@ -109,19 +113,44 @@ def init(path: Path, force: bool, skip_existing: bool) -> None:
 
 
 @app.command()
-@click.option("--env", "-e", default="local", show_default=True, help="Environment (db/environments/<env>.yaml).")
-@click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (default: db/generated/schema_<env>.sql).")
-@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Project directory.")
+@click.option(
+    "--env", "-e", default="local", show_default=True, help="Environment (db/environments/<env>.yaml)."
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: db/generated/schema_<env>.sql).",
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project directory.",
+)
 @click.option("--show-hash", is_flag=True, help="Print the schema hash.")
 @click.option("--schema-only", is_flag=True, help="Leave seed directories out.")
-@click.option("--apply", "apply_", is_flag=True, help="Also build the environment's database from the schema.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Also build the environment's database from the schema."
+)
 @click.option("--database-url", help="Build this database instead of the environment's (implies --apply).")
-@click.option("--recreate", is_flag=True, help="Drop and rebuild the database when it exists and is not empty.")
-@click.option("--no-cache", is_flag=True, help="Run the DDL even when a template with the same schema hash exists.")
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--recreate", is_flag=True, help="Drop and rebuild the database when it exists and is not empty."
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Run the DDL even when a template with the same schema hash exists."
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def build(
     env: str,
     output_path: Path | None,

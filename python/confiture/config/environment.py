@@ -132,7 +132,9 @@ class Environment:
     def database(self) -> DatabaseConfig:
         if not self.database_url:
             where = self.source or f"db/environments/{self.name}.yaml"
-            raise ConfigurationError(f"{where}: no database configured; set `database_url` (or a `database:` mapping)")
+            raise ConfigurationError(
+                f"{where}: no database configured; set `database_url` (or a `database:` mapping)"
+            )
         return DatabaseConfig.from_url(self.database_url)
 
     @classmethod

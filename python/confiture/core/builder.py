@@ -76,7 +76,8 @@ class SchemaBuilder:
         self.env_config = Environment.load(env, project_dir=self.project_dir)
         if not self.env_config.include_dirs:
             raise SchemaError(
-                f"No include_dirs specified in {self.env_config.source}: list the directories holding your DDL"
+                f"No include_dirs specified in {self.env_config.source}: "
+                "list the directories holding your DDL"
             )
         self.include_configs: list[dict[str, Any]] = [
             asdict(DirectoryConfig(path=item)) if isinstance(item, str) else asdict(item)

@@ -61,7 +61,9 @@ def confiture_env(confiture_project_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def confiture_template_db(confiture_test_server_url: str, confiture_project_dir: Path, confiture_env: str) -> Iterator[str]:
+def confiture_template_db(
+    confiture_test_server_url: str, confiture_project_dir: Path, confiture_env: str
+) -> Iterator[str]:
     """Name of a template database holding the project's schema (and seeds)."""
     from confiture import _core
     from confiture.core.builder import SchemaBuilder

@@ -18,7 +18,9 @@ from confiture import _core
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m confiture.testing.server", description=__doc__.split("\n")[1])
+    parser = argparse.ArgumentParser(
+        prog="python -m confiture.testing.server", description=__doc__.split("\n")[1]
+    )
     parser.add_argument("--database", default="postgres", help="database name for DATABASE_URL")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run (after --)")
     args = parser.parse_args(argv)
@@ -31,11 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ)
         env["CONFITURE_TEST_DATABASE_URL"] = server.url
         env["DATABASE_URL"] = server.url_for(args.database)
-        print(f"🐘 PostgreSQL running at {server.url} (removed when the command ends)", file=sys.stderr)
+        sys.stderr.write(f"🐘 PostgreSQL running at {server.url} (removed when the command ends)\n")
         try:
             return subprocess.call(command, env=env)
         except FileNotFoundError:
-            print(f"❌ Error: command not found: {command[0]}", file=sys.stderr)
+            sys.stderr.write(f"❌ Error: command not found: {command[0]}\n")
             return 127
         except KeyboardInterrupt:
             return 130

@@ -1,5 +1,7 @@
 //! Building databases from DDL against a real PostgreSQL.
 
+#![allow(clippy::unwrap_used, reason = "integration tests fail loudly")]
+
 mod support;
 
 use confiture_core::Error;
@@ -34,7 +36,10 @@ fn apply_with(p: &Project, db: &str, recreate: bool, use_cache: bool, schema_onl
 }
 
 fn tables(db: &str) -> Vec<String> {
-    strings(db, "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'app'::regnamespace ORDER BY 1")
+    strings(
+        db,
+        "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'app'::regnamespace ORDER BY 1",
+    )
 }
 
 fn failure(err: Error) -> Box<build::StatementFailure> {
@@ -77,7 +82,10 @@ fn creates_the_database_with_schema_and_seeds() {
     assert_eq!(strings(&db, "SELECT count(*)::text FROM app.posts"), vec!["2"]);
     assert_eq!(strings(&db, "SELECT app.one()::text"), vec!["1"]);
     let kinds: Vec<(&str, i64)> = report.objects.iter().map(|k| (k.kind.as_str(), k.count)).collect();
-    assert!(kinds.contains(&("tables", 2)) && kinds.contains(&("views", 1)) && kinds.contains(&("functions", 1)), "{kinds:?}");
+    assert!(
+        kinds.contains(&("tables", 2)) && kinds.contains(&("views", 1)) && kinds.contains(&("functions", 1)),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&("schemas", 1)), "{kinds:?}");
 }
 
@@ -147,7 +155,10 @@ fn the_template_cache_clones_and_prunes() {
 fn sql_errors_name_file_line_and_column_and_leave_nothing() {
     let p = project(&[
         ("db/schema/00_common/schema.sql", "CREATE SCHEMA app;\n"),
-        ("db/schema/10_tables/a.sql", "CREATE TABLE app.a (id int);\n\n-- a comment\nCREATE TABLE app.b (\n  id int,\n  a_id nosuchtype\n);\n"),
+        (
+            "db/schema/10_tables/a.sql",
+            "CREATE TABLE app.a (id int);\n\n-- a comment\nCREATE TABLE app.b (\n  id int,\n  a_id nosuchtype\n);\n",
+        ),
     ]);
     let db = unique_db("err_pos");
     let err = apply(&p, &db, false, true).unwrap_err();
@@ -175,7 +186,8 @@ fn errors_without_a_position_find_their_statement() {
 
 #[test]
 fn syntax_errors_stop_everything_before_it_runs() {
-    let p = project(&[("db/schema/1.sql", "CREATE SCHEMA app;\n"), ("db/schema/2.sql", "CREATE TABLE app.t (id int,);\n")]);
+    let p =
+        project(&[("db/schema/1.sql", "CREATE SCHEMA app;\n"), ("db/schema/2.sql", "CREATE TABLE app.t (id int,);\n")]);
     let db = unique_db("err_syntax");
     let admin = support::client("postgres");
     block_on(confiture_core::db::admin::create_database(&admin, &db, None)).unwrap().unwrap();

@@ -1,5 +1,7 @@
 //! Connections: libpq-style parameters and TLS modes against a real server.
 
+#![allow(clippy::unwrap_used, reason = "integration tests fail loudly")]
+
 mod support;
 
 use confiture_core::config::ConnectionParams;
@@ -27,8 +29,9 @@ fn tls_server() -> Tls {
     let cert_path = write("server.crt", cert.cert.pem());
     let key_path = write("server.key", cert.signing_key.serialize_pem());
     let other_path = write("other.crt", other.cert.pem());
-    let server = TestServer::start_throwaway(&ServerOptions { tls: Some((cert_path.clone(), key_path)), ..Default::default() })
-        .unwrap();
+    let server =
+        TestServer::start_throwaway(&ServerOptions { tls: Some((cert_path.clone(), key_path)), ..Default::default() })
+            .unwrap();
     Tls {
         server,
         server_cert: cert_path.to_string_lossy().into_owned(),
@@ -40,7 +43,8 @@ fn tls_server() -> Tls {
 fn uses_tls(params: &ConnectionParams) -> Result<bool, DbError> {
     block_on(async {
         let client = connect(params).await?;
-        let row = client.raw().query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).await.unwrap();
+        let row =
+            client.raw().query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).await.unwrap();
         Ok(row.get(0))
     })
     .unwrap()
@@ -100,13 +104,17 @@ fn connection_errors_are_clear_and_never_show_passwords() {
 #[test]
 fn socket_directories_work_as_hosts() {
     let server = support::server();
-    let Some(dir) = server.directory() else { return };
+    let Some(dir) = server.directory() else {
+        return;
+    };
     let url = format!(
         "postgresql:///postgres?host={}&port={}&user=postgres",
         dir.to_string_lossy(),
         server.params().ports[0]
     );
     let client = block_on(connect(&ConnectionParams::parse(&url).unwrap())).unwrap().unwrap();
-    let db: String = block_on(async { client.raw().query_one("SELECT current_database()::text", &[]).await.unwrap().get(0) }).unwrap();
+    let db: String =
+        block_on(async { client.raw().query_one("SELECT current_database()::text", &[]).await.unwrap().get(0) })
+            .unwrap();
     assert_eq!(db, "postgres");
 }

@@ -1,5 +1,7 @@
 //! The throw-away PostgreSQL helper itself.
 
+#![allow(clippy::unwrap_used, reason = "integration tests fail loudly")]
+
 mod support;
 
 use confiture_core::db::{block_on, connect};
@@ -29,13 +31,11 @@ fn a_throwaway_cluster_runs_with_fast_settings_and_disappears() {
 fn dropping_a_server_removes_it() {
     let server = TestServer::start_throwaway(&ServerOptions::default()).unwrap();
     let dir = server.directory().unwrap().to_path_buf();
-    let pid: i32 = std::fs::read_to_string(dir.join("data/postmaster.pid")).unwrap().lines().next().unwrap().parse().unwrap();
+    let pid: i32 =
+        std::fs::read_to_string(dir.join("data/postmaster.pid")).unwrap().lines().next().unwrap().parse().unwrap();
     drop(server);
     assert!(!dir.exists());
-    assert!(
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err(),
-        "the postmaster is gone"
-    );
+    assert!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err(), "the postmaster is gone");
 }
 
 #[test]

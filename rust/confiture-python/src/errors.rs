@@ -58,16 +58,21 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
     match &error {
         Error::Config(_) => make(py, Class::Configuration, &message, &[]),
         Error::Project(_) | Error::Sql(_) => make(py, Class::Schema, &message, &[]),
-        Error::Build(BuildError::Statement(f)) => make(py, Class::SchemaApply, &message, &[
-            ("file", opt(py, Some(&f.file))),
-            ("line", int(py, Some(f.line))),
-            ("column", int(py, f.column)),
-            ("statement", opt(py, Some(&f.statement))),
-            ("sqlstate", opt(py, Some(&f.error.code))),
-            ("detail", opt(py, f.error.detail.as_deref())),
-            ("hint", opt(py, f.error.hint.as_deref())),
-            ("context", opt(py, f.error.context.as_deref())),
-        ]),
+        Error::Build(BuildError::Statement(f)) => make(
+            py,
+            Class::SchemaApply,
+            &message,
+            &[
+                ("file", opt(py, Some(&f.file))),
+                ("line", int(py, Some(f.line))),
+                ("column", int(py, f.column)),
+                ("statement", opt(py, Some(&f.statement))),
+                ("sqlstate", opt(py, Some(&f.error.code))),
+                ("detail", opt(py, f.error.detail.as_deref())),
+                ("hint", opt(py, f.error.hint.as_deref())),
+                ("context", opt(py, f.error.context.as_deref())),
+            ],
+        ),
         Error::Build(
             BuildError::Script { .. }
             | BuildError::TargetNotEmpty { .. }
@@ -77,11 +82,16 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Db(DbError::Connect { code, .. }) => {
             make(py, Class::DatabaseConnection, &message, &[("sqlstate", opt(py, code.as_deref()))])
         }
-        Error::Db(DbError::Server { info, .. }) => make(py, Class::Database, &message, &[
-            ("sqlstate", opt(py, Some(&info.code))),
-            ("detail", opt(py, info.detail.as_deref())),
-            ("hint", opt(py, info.hint.as_deref())),
-        ]),
+        Error::Db(DbError::Server { info, .. }) => make(
+            py,
+            Class::Database,
+            &message,
+            &[
+                ("sqlstate", opt(py, Some(&info.code))),
+                ("detail", opt(py, info.detail.as_deref())),
+                ("hint", opt(py, info.hint.as_deref())),
+            ],
+        ),
         Error::Db(DbError::Client { .. } | DbError::Tls { .. } | DbError::Runtime { .. }) => {
             make(py, Class::Database, &message, &[("sqlstate", py.None())])
         }

@@ -20,7 +20,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// The environment's files in build order: `{"files": [...], "base_dir": ..., "include_dirs": [...]}`.
 #[pyfunction]
 #[pyo3(signature = (environment, schema_only = false))]
-fn find_sql_files<'py>(py: Python<'py>, environment: &Bound<'py, PyAny>, schema_only: bool) -> PyResult<Bound<'py, PyAny>> {
+fn find_sql_files<'py>(
+    py: Python<'py>,
+    environment: &Bound<'py, PyAny>,
+    schema_only: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let env: Environment = from_py(environment, "environment")?;
     let discovery = engine(py, || Ok(discover(&env, DiscoverOptions { schema_only })?))?;
     to_py(py, &discovery)

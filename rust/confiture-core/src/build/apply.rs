@@ -102,7 +102,8 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
         }
     }
 
-    if created_here && options.use_cache
+    if created_here
+        && options.use_cache
         && let Some(tpl) = template::find(&admin, &built.hash).await?
     {
         match template::clone_template(&admin, &tpl.name, &database).await {
@@ -131,8 +132,12 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
         target.close().await;
         let outcome = if created_here {
             match drop_database(&admin, &database).await {
-                Ok(()) => format!("nothing was built: the transaction was rolled back and database {database:?} removed"),
-                Err(e) => format!("the transaction was rolled back, but database {database:?} could not be removed: {e}"),
+                Ok(()) => {
+                    format!("nothing was built: the transaction was rolled back and database {database:?} removed")
+                }
+                Err(e) => {
+                    format!("the transaction was rolled back, but database {database:?} could not be removed: {e}")
+                }
             }
         } else {
             format!("nothing was built: the transaction was rolled back and database {database:?} is unchanged")
@@ -153,7 +158,9 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
             report.templates_pruned = template::prune(&admin, &options.lineage, &name).await?;
             report.template_created = Some(name);
         } else {
-            report.warnings.push("the template cache was not updated (the database was busy); the next build runs the DDL again".into());
+            report.warnings.push(
+                "the template cache was not updated (the database was busy); the next build runs the DDL again".into(),
+            );
         }
     }
     report.seconds = started.elapsed().as_secs_f64();
@@ -219,7 +226,13 @@ async fn run_batch(client: &Client, sql: &str, statements: &[StatementLocation],
 }
 
 /// Maps an error in `chunk_sql` back to the file, line and column it came from.
-fn locate(e: &tokio_postgres::Error, chunk_sql: &str, statements: &[StatementLocation], completed: usize, built: &Built) -> Failure {
+fn locate(
+    e: &tokio_postgres::Error,
+    chunk_sql: &str,
+    statements: &[StatementLocation],
+    completed: usize,
+    built: &Built,
+) -> Failure {
     let Some(info) = PgErrorInfo::from_error(e) else {
         return Failure::Db(DbError::query("running the build", e));
     };
@@ -229,7 +242,7 @@ fn locate(e: &tokio_postgres::Error, chunk_sql: &str, statements: &[StatementLoc
         None => completed.min(statements.len().saturating_sub(1)),
     };
     let Some(stmt) = statements.get(index) else {
-        return Failure::Db(DbError::Server { context: "running the build".into(), info });
+        return Failure::Db(DbError::Server { context: "running the build".into(), info: Box::new(info) });
     };
     let text = &built.texts[stmt.file];
     let (line, column) = match error_byte.filter(|b| *b >= stmt.chunk_offset && *b < stmt.chunk_offset + stmt.len) {

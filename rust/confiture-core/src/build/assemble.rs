@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::{Environment, env_var};
-use crate::project::{Discovery, DiscoverOptions, ProjectError, SchemaFile, discover, hash_files, read_texts};
+use crate::project::{DiscoverOptions, Discovery, ProjectError, SchemaFile, discover, hash_files, read_texts};
 
 const RULE: &str = "-- ============================================";
 
@@ -87,11 +87,8 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), ProjectError> {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(write_err)?;
     let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0o644);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".confiture-")
-        .suffix(".tmp")
-        .tempfile_in(parent)
-        .map_err(write_err)?;
+    let mut tmp =
+        tempfile::Builder::new().prefix(".confiture-").suffix(".tmp").tempfile_in(parent).map_err(write_err)?;
     tmp.write_all(content).map_err(write_err)?;
     tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(write_err)?;
     tmp.persist(path).map_err(|e| write_err(e.error))?;
@@ -108,9 +105,10 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("db/schema/10_tables")).unwrap();
         std::fs::write(dir.path().join("db/schema/00_a.sql"), "CREATE SCHEMA app;\n").unwrap();
         std::fs::write(dir.path().join("db/schema/10_tables/t.sql"), "CREATE TABLE app.t (id int);").unwrap();
-        let env = Environment::from_yaml("local", dir.path(), Path::new("x.yaml"), "include_dirs: [db/schema]\n", &|_| None)
-            .unwrap()
-            .environment;
+        let env =
+            Environment::from_yaml("local", dir.path(), Path::new("x.yaml"), "include_dirs: [db/schema]\n", &|_| None)
+                .unwrap()
+                .environment;
         let built = load(&env, DiscoverOptions::default()).unwrap();
         let text = built.render("2026-01-01T00:00:00.000000");
         let expected_start = format!(

@@ -29,7 +29,8 @@ impl std::fmt::Display for StatementFailure {
             write!(f, " [{}]", self.error.code)?;
         }
         write!(f, "\n  statement: {}", self.statement.replace('\n', "\n             "))?;
-        for (label, value) in [("detail", &self.error.detail), ("hint", &self.error.hint), ("context", &self.error.context)]
+        for (label, value) in
+            [("detail", &self.error.detail), ("hint", &self.error.hint), ("context", &self.error.context)]
         {
             if let Some(v) = value {
                 write!(f, "\n  {label}: {v}")?;
@@ -58,8 +59,6 @@ pub enum BuildError {
     #[error("refusing to drop {database:?}: it is a system database; build into another database")]
     SystemDatabase { database: String },
 
-    #[error(
-        "cannot drop database {database:?}: {sessions} other session(s) are connected to it; close them and retry"
-    )]
+    #[error("cannot drop database {database:?}: {sessions} other session(s) are connected to it; close them and retry")]
     InUse { database: String, sessions: i64 },
 }

@@ -149,7 +149,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn files(n: usize) -> Vec<SchemaFile> {
-        (0..n).map(|i| SchemaFile { path: PathBuf::from(format!("f{i}.sql")), rel: format!("f{i}.sql"), seed: false }).collect()
+        (0..n)
+            .map(|i| SchemaFile { path: PathBuf::from(format!("f{i}.sql")), rel: format!("f{i}.sql"), seed: false })
+            .collect()
     }
 
     #[test]
@@ -165,7 +167,10 @@ mod tests {
         match &script.chunks[0] {
             Chunk::Batch { sql, statements } => {
                 assert_eq!(sql, "CREATE TABLE a (x int);\nCREATE TABLE b (y int);\nINSERT INTO a VALUES (1);\n");
-                assert_eq!(statements.iter().map(|s| (s.file, s.line)).collect::<Vec<_>>(), vec![(0, 1), (0, 2), (1, 2)]);
+                assert_eq!(
+                    statements.iter().map(|s| (s.file, s.line)).collect::<Vec<_>>(),
+                    vec![(0, 1), (0, 2), (1, 2)]
+                );
                 assert_eq!(&sql[statements[2].chunk_offset..][..statements[2].len], "INSERT INTO a VALUES (1);");
             }
             other => panic!("{other:?}"),

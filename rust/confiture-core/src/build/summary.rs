@@ -75,10 +75,8 @@ SELECT kind, count(*)::int8, (array_agg(name ORDER BY name))[1:8] FROM objects G
 /// The user objects of the database `client` is connected to, by kind (empty for an empty database).
 pub async fn summarize(client: &Client) -> Result<Vec<ObjectKind>, DbError> {
     let rows = client.rows(QUERY, &[], "summarizing the database's objects").await?;
-    let mut kinds: Vec<ObjectKind> = rows
-        .iter()
-        .map(|r| ObjectKind { kind: r.get(0), count: r.get(1), names: r.get(2) })
-        .collect();
+    let mut kinds: Vec<ObjectKind> =
+        rows.iter().map(|r| ObjectKind { kind: r.get(0), count: r.get(1), names: r.get(2) }).collect();
     kinds.sort_by_key(|k| ORDER.iter().position(|o| *o == k.kind).unwrap_or(ORDER.len()));
     Ok(kinds)
 }

@@ -28,9 +28,7 @@ impl<'de> Deserialize<'de> for SortMode {
         match text.as_str() {
             "alphabetical" => Ok(Self::Alphabetical),
             "hex" => Ok(Self::Hex),
-            other => Err(de::Error::custom(format!(
-                "unknown sort mode {other:?}: use \"alphabetical\" or \"hex\""
-            ))),
+            other => Err(de::Error::custom(format!("unknown sort mode {other:?}: use \"alphabetical\" or \"hex\""))),
         }
     }
 }
@@ -163,9 +161,9 @@ impl DirectoryConfig {
     /// Whether this directory holds seed data.
     pub fn is_seed(&self) -> bool {
         self.seed.unwrap_or_else(|| {
-            Path::new(&self.path).components().any(|c| {
-                c.as_os_str().to_string_lossy().to_ascii_lowercase().starts_with("seed")
-            })
+            Path::new(&self.path)
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase().starts_with("seed"))
         })
     }
 }
@@ -281,17 +279,15 @@ impl Environment {
         vars: &dyn Fn(&str) -> Option<String>,
     ) -> Result<LoadedEnvironment, ConfigError> {
         let dir = project_dir.join("db").join("environments");
-        let path = ["yaml", "yml"]
-            .iter()
-            .map(|ext| dir.join(format!("{env}.{ext}")))
-            .find(|p| p.is_file())
-            .ok_or_else(|| ConfigError::NotFound {
-                env: env.to_string(),
-                path: dir.join(format!("{env}.yaml")),
-                available: list_environments(project_dir),
-            })?;
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let path =
+            ["yaml", "yml"].iter().map(|ext| dir.join(format!("{env}.{ext}"))).find(|p| p.is_file()).ok_or_else(
+                || ConfigError::NotFound {
+                    env: env.to_string(),
+                    path: dir.join(format!("{env}.yaml")),
+                    available: list_environments(project_dir),
+                },
+            )?;
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
         Self::from_yaml(env, project_dir, &path, &text, vars)
     }
 
@@ -311,7 +307,9 @@ impl Environment {
             Value::Mapping(_) => {}
             // An empty file is an environment with every default.
             Value::Null => value = Value::Mapping(serde_yaml::Mapping::new()),
-            _ => return Err(ConfigError::NotAMapping { path: path.to_path_buf() }),
+            _ => {
+                return Err(ConfigError::NotAMapping { path: path.to_path_buf() });
+            }
         }
         interpolate_tree(&mut value, &mut Vec::new(), path, vars)?;
 
@@ -327,11 +325,7 @@ impl Environment {
         };
         let mut warnings: Vec<ConfigWarning> = ignored
             .into_iter()
-            .map(|key| ConfigWarning {
-                path: path.to_path_buf(),
-                message: unknown_key_message(&key),
-                key,
-            })
+            .map(|key| ConfigWarning { path: path.to_path_buf(), message: unknown_key_message(&key), key })
             .collect();
         if let Some(name) = raw.name.as_deref().filter(|n| *n != env) {
             warnings.push(ConfigWarning {
@@ -509,7 +503,9 @@ fn interpolate_tree(
             *s = interpolate(s, vars).map_err(|e| {
                 let key = key_path.join(".");
                 match e {
-                    InterpolateError::Missing(var) => ConfigError::MissingVariable { path: path.to_path_buf(), key, var },
+                    InterpolateError::Missing(var) => {
+                        ConfigError::MissingVariable { path: path.to_path_buf(), key, var }
+                    }
                     InterpolateError::Malformed(message) => {
                         ConfigError::InvalidValue { path: path.to_path_buf(), key, message }
                     }
@@ -636,11 +632,9 @@ fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i128>, D::Er
             .or_else(|| n.as_u64().map(i128::from))
             .map(Some)
             .ok_or_else(|| de::Error::custom(format!("expected an integer, got {n}"))),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<i128>()
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}"))),
+        Some(Value::String(s)) => {
+            s.trim().parse::<i128>().map(Some).map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}")))
+        }
         Some(other) => Err(de::Error::custom(format!("expected an integer, got {}", describe(&other)))),
     }
 }
@@ -741,10 +735,14 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_key() {
-        let err = load("database_url: postgresql://h/db\ninclude_dirs: [db/schema]\nbuild:\n  sort_mode: random\n", &none)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("db/environments/local.yaml") && err.contains("build.sort_mode") && err.contains("hex"), "{err}");
+        let err =
+            load("database_url: postgresql://h/db\ninclude_dirs: [db/schema]\nbuild:\n  sort_mode: random\n", &none)
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("db/environments/local.yaml") && err.contains("build.sort_mode") && err.contains("hex"),
+            "{err}"
+        );
 
         let err = load("database_url: ${MISSING}\n", &none).unwrap_err().to_string();
         assert!(err.contains("database_url") && err.contains("MISSING"), "{err}");

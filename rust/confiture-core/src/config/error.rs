@@ -29,7 +29,9 @@ pub enum ConfigError {
     )]
     MissingVariable { path: PathBuf, key: String, var: String },
 
-    #[error("{path}: key `{key}`: include directory does not exist: {dir}\ncreate it, fix the path, or remove the entry")]
+    #[error(
+        "{path}: key `{key}`: include directory does not exist: {dir}\ncreate it, fix the path, or remove the entry"
+    )]
     MissingIncludeDir { path: PathBuf, key: String, dir: PathBuf },
 
     #[error("{path}: no database configured; set `database_url` (or a `database:` mapping)")]

@@ -9,9 +9,8 @@ mod pgpass;
 mod url;
 
 pub use environment::{
-    BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment,
-    LockingConfig, MigrationConfig, PgGitConfig, SortMode, database_url_of, list_environments,
-    read_yaml_document,
+    BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment, LockingConfig,
+    MigrationConfig, PgGitConfig, SortMode, database_url_of, list_environments, read_yaml_document,
 };
 pub use error::{ConfigError, ConfigWarning};
 pub use interpolate::interpolate;

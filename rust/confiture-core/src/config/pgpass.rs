@@ -12,9 +12,8 @@ pub(super) fn lookup(
     dbname: &str,
     user: &str,
 ) -> Option<String> {
-    let path = env("PGPASSFILE")
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
+    let path =
+        env("PGPASSFILE").map(PathBuf::from).or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
     let meta = std::fs::metadata(&path).ok()?;
     if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
         return None;

@@ -95,13 +95,9 @@ impl ConnectionParams {
     /// Parses a `postgresql://` / `postgres://` URI or a `key=value` connection string.
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
         let trimmed = text.trim();
-        let invalid = |message: &str| ConfigError::InvalidUrl {
-            url: redact_url(trimmed),
-            message: message.to_string(),
-        };
-        if let Some(rest) =
-            trimmed.strip_prefix("postgresql://").or_else(|| trimmed.strip_prefix("postgres://"))
-        {
+        let invalid =
+            |message: &str| ConfigError::InvalidUrl { url: redact_url(trimmed), message: message.to_string() };
+        if let Some(rest) = trimmed.strip_prefix("postgresql://").or_else(|| trimmed.strip_prefix("postgres://")) {
             parse_uri(rest).map_err(|m| invalid(&m))
         } else if trimmed.contains('=') && !trimmed.contains("://") {
             parse_dsn(trimmed).map_err(|m| invalid(&m))
@@ -129,12 +125,9 @@ impl ConnectionParams {
             self.ports.clone()
         };
         let user = self.user.clone().or_else(|| non_empty("PGUSER")).unwrap_or_else(os_user_name);
-        let dbname =
-            self.dbname.clone().or_else(|| non_empty("PGDATABASE")).unwrap_or_else(|| user.clone());
-        let sslmode = self
-            .sslmode
-            .or_else(|| non_empty("PGSSLMODE").and_then(|m| SslMode::parse(&m)))
-            .unwrap_or(SslMode::Prefer);
+        let dbname = self.dbname.clone().or_else(|| non_empty("PGDATABASE")).unwrap_or_else(|| user.clone());
+        let sslmode =
+            self.sslmode.or_else(|| non_empty("PGSSLMODE").and_then(|m| SslMode::parse(&m))).unwrap_or(SslMode::Prefer);
         let password = self.password.clone().or_else(|| non_empty("PGPASSWORD")).or_else(|| {
             let port = ports.first().copied().unwrap_or(5432);
             super::pgpass::lookup(env, hosts.first().map_or("", String::as_str), port, &dbname, &user)
@@ -206,8 +199,7 @@ impl ConnectionParams {
         }
         if !query.is_empty() {
             url.push('?');
-            let rendered: Vec<String> =
-                query.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+            let rendered: Vec<String> = query.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
             url.push_str(&rendered.join("&"));
         }
         url

@@ -16,9 +16,8 @@ pub async fn maintenance_client(params: &ConnectionParams) -> Result<Client, DbE
 }
 
 pub async fn database_exists(admin: &Client, name: &str) -> Result<bool, DbError> {
-    let rows = admin
-        .rows("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", &[&name], "looking up databases")
-        .await?;
+    let rows =
+        admin.rows("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", &[&name], "looking up databases").await?;
     Ok(!rows.is_empty())
 }
 
@@ -34,10 +33,11 @@ pub async fn create_database(admin: &Client, name: &str, template: Option<&str>)
 /// `DROP DATABASE IF EXISTS name`, turning a template back into a normal database first.
 pub async fn drop_database(admin: &Client, name: &str) -> Result<(), DbError> {
     let context = format!("dropping database {}", quote_ident(name));
-    let rows = admin
-        .rows("SELECT datistemplate FROM pg_catalog.pg_database WHERE datname = $1", &[&name], &context)
-        .await?;
-    let Some(row) = rows.first() else { return Ok(()) };
+    let rows =
+        admin.rows("SELECT datistemplate FROM pg_catalog.pg_database WHERE datname = $1", &[&name], &context).await?;
+    let Some(row) = rows.first() else {
+        return Ok(());
+    };
     if row.get::<_, bool>(0) {
         admin.batch(&format!("ALTER DATABASE {} IS_TEMPLATE false", quote_ident(name)), &context).await?;
     }

@@ -48,7 +48,7 @@ pub enum DbError {
     Connect { target: String, message: String, code: Option<String> },
 
     #[error("{context}: {}", .info.message)]
-    Server { context: String, info: PgErrorInfo },
+    Server { context: String, info: Box<PgErrorInfo> },
 
     #[error("{context}: {message}")]
     Client { context: String, message: String },
@@ -65,7 +65,7 @@ impl DbError {
     pub fn query(context: impl Into<String>, e: &tokio_postgres::Error) -> Self {
         let context = context.into();
         match PgErrorInfo::from_error(e) {
-            Some(info) => Self::Server { context, info },
+            Some(info) => Self::Server { context, info: Box::new(info) },
             None => Self::Client { context, message: e.to_string() },
         }
     }

@@ -75,15 +75,11 @@ pub fn discover(env: &Environment, options: DiscoverOptions) -> Result<Discovery
         }
     }
     if files.is_empty() {
-        return Err(ProjectError::NoFiles {
-            dirs: records.iter().map(|r| PathBuf::from(&r.path)).collect(),
-        });
+        return Err(ProjectError::NoFiles { dirs: records.iter().map(|r| PathBuf::from(&r.path)).collect() });
     }
     let base_dir = common_parent(&used_dirs);
-    let files = files
-        .into_iter()
-        .map(|(path, seed)| SchemaFile { rel: relative(&path, &base_dir), path, seed })
-        .collect();
+    let files =
+        files.into_iter().map(|(path, seed)| SchemaFile { rel: relative(&path, &base_dir), path, seed }).collect();
     Ok(Discovery { files, base_dir, include_dirs: used_dirs })
 }
 
@@ -95,11 +91,8 @@ fn files_in(
     env: &Environment,
 ) -> Result<Vec<(PathBuf, String)>, ProjectError> {
     let default_include = record.include.len() == 1 && record.include[0] == "**/*.sql";
-    let include_patterns: Vec<String> = if !record.recursive && default_include {
-        vec!["*.sql".to_string()]
-    } else {
-        record.include.clone()
-    };
+    let include_patterns: Vec<String> =
+        if !record.recursive && default_include { vec!["*.sql".to_string()] } else { record.include.clone() };
     let include = globs(&include_patterns, env)?;
     let (exclude_names, exclude_paths): (Vec<String>, Vec<String>) =
         record.exclude.iter().cloned().partition(|p| !p.contains('/'));
@@ -111,9 +104,7 @@ fn files_in(
         walker = walker.max_depth(1);
     }
     let mut found = Vec::new();
-    let walk = walker
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let walk = walker.into_iter().filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walk {
         let entry = entry.map_err(|e| ProjectError::Walk {
             path: e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf),
@@ -142,13 +133,12 @@ fn files_in(
 fn globs(patterns: &[String], env: &Environment) -> Result<GlobSet, ProjectError> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob = GlobBuilder::new(pattern).literal_separator(true).build().map_err(|e| {
-            ProjectError::InvalidGlob {
+        let glob =
+            GlobBuilder::new(pattern).literal_separator(true).build().map_err(|e| ProjectError::InvalidGlob {
                 pattern: pattern.clone(),
                 source_file: env.source.clone(),
                 message: e.kind().to_string(),
-            }
-        })?;
+            })?;
         builder.add(glob);
     }
     builder.build().map_err(|e| ProjectError::InvalidGlob {
@@ -173,7 +163,9 @@ fn relative(path: &Path, base: &Path) -> String {
 
 /// Longest common ancestor of absolute directories; one directory is its own base.
 pub fn common_parent(dirs: &[PathBuf]) -> PathBuf {
-    let Some(first) = dirs.first() else { return PathBuf::from(".") };
+    let Some(first) = dirs.first() else {
+        return PathBuf::from(".");
+    };
     let mut base: Vec<Component> = first.components().collect();
     for dir in &dirs[1..] {
         let shared = base.iter().zip(dir.components()).take_while(|(a, b)| **a == *b).count();
@@ -194,9 +186,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, format!("-- {f}\n")).unwrap();
         }
-        let env = Environment::from_yaml("t", dir.path(), Path::new("t.yaml"), yaml, &|_| None)
-            .unwrap()
-            .environment;
+        let env = Environment::from_yaml("t", dir.path(), Path::new("t.yaml"), yaml, &|_| None).unwrap().environment;
         (dir, env)
     }
 
@@ -225,7 +215,15 @@ mod tests {
     #[test]
     fn globs_recursion_and_exclusions() {
         let (_d, env) = project(
-            &["s/a.sql", "s/a.txt", "s/deep/b.sql", "s/deep/skip_test.sql", "s/legacy/old.sql", "s/.#lock.sql", "s/x/y.sql"],
+            &[
+                "s/a.sql",
+                "s/a.txt",
+                "s/deep/b.sql",
+                "s/deep/skip_test.sql",
+                "s/legacy/old.sql",
+                "s/.#lock.sql",
+                "s/x/y.sql",
+            ],
             "include_dirs:\n  - path: s\n    exclude: ['*_test.sql', 'legacy/**']\nexclude_dirs: [s/x]\n",
         );
         let d = discover(&env, DiscoverOptions::default()).unwrap();

@@ -8,7 +8,7 @@ mod hash;
 mod order;
 pub mod scaffold;
 
-pub use discover::{Discovery, DiscoverOptions, SchemaFile, common_parent, discover};
+pub use discover::{DiscoverOptions, Discovery, SchemaFile, common_parent, discover};
 pub use error::ProjectError;
 pub use hash::{file_digest, hash_files, read_all, read_texts};
 pub use order::{hex_prefix, sort_key_cmp};

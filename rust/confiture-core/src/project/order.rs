@@ -13,21 +13,14 @@ use crate::config::SortMode;
 /// reference (`0a_x` is not hex).
 pub fn hex_prefix(stem: &str) -> Option<u128> {
     let (prefix, _) = stem.split_once('_')?;
-    if prefix.is_empty()
-        || prefix.len() > 32
-        || !prefix.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
-    {
+    if prefix.is_empty() || prefix.len() > 32 || !prefix.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()) {
         return None;
     }
     u128::from_str_radix(prefix, 16).ok()
 }
 
 fn component_stem(component: &str, last: bool) -> &str {
-    if last {
-        component.rsplit_once('.').map_or(component, |(stem, _)| stem)
-    } else {
-        component
-    }
+    if last { component.rsplit_once('.').map_or(component, |(stem, _)| stem) } else { component }
 }
 
 /// Compares two `/`-separated relative paths under `mode`.
@@ -78,15 +71,19 @@ mod tests {
     fn alphabetical_is_component_wise() {
         // Components compare one by one: directory "a" sorts before file "a.sql", as Python's
         // Path ordering does; plain string order ('.' < '/') would put "a.sql" first.
-        assert_eq!(sorted(SortMode::Alphabetical, &["b.sql", "a/z.sql", "a.sql", "A.sql"]), vec![
-            "A.sql", "a/z.sql", "a.sql", "b.sql"
-        ]);
+        assert_eq!(
+            sorted(SortMode::Alphabetical, &["b.sql", "a/z.sql", "a.sql", "A.sql"]),
+            vec!["A.sql", "a/z.sql", "a.sql", "b.sql"]
+        );
     }
 
     #[test]
     fn hex_orders_by_value_and_keeps_directories_together() {
         assert_eq!(
-            sorted(SortMode::Hex, &["10_late.sql", "0A_mid.sql", "09_early.sql", "plain.sql", "0B_dir/01_a.sql", "0B_dir/00_b.sql"]),
+            sorted(
+                SortMode::Hex,
+                &["10_late.sql", "0A_mid.sql", "09_early.sql", "plain.sql", "0B_dir/01_a.sql", "0B_dir/00_b.sql"]
+            ),
             vec!["09_early.sql", "0A_mid.sql", "0B_dir/00_b.sql", "0B_dir/01_a.sql", "10_late.sql", "plain.sql"]
         );
     }

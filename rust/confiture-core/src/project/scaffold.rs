@@ -62,7 +62,8 @@ pub fn write(root: &Path, overwrite: bool) -> Result<InitReport, ProjectError> {
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| ProjectError::Write { path: parent.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| ProjectError::Write { path: parent.to_path_buf(), source })?;
         }
         std::fs::write(&path, content).map_err(|source| ProjectError::Write { path: path.clone(), source })?;
         if existed { &mut report.overwritten } else { &mut report.written }.push(rel.to_string());
@@ -79,10 +80,8 @@ fn project_name(root: &Path) -> String {
 
 /// A database name stem from the project directory: lower-case letters, digits and `_`.
 fn database_stem(name: &str) -> String {
-    let mut stem: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
+    let mut stem: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     stem = stem.trim_matches('_').to_string();
     if stem.is_empty() || stem.starts_with(|c: char| c.is_ascii_digit()) {
         stem = format!("app_{stem}").trim_end_matches('_').to_string();

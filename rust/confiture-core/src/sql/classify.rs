@@ -21,11 +21,7 @@ pub enum StatementClass {
 const CANDIDATES: &[&str] = &["begin", "start", "commit", "end", "rollback", "abort", "copy"];
 
 fn first_word(text: &str) -> String {
-    text.trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_lowercase()
+    text.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase()
 }
 
 /// Classifies one statement (as produced by [`super::split`]).
@@ -36,8 +32,7 @@ pub fn classify(text: &str) -> StatementClass {
     let Ok(parsed) = pg_query::parse(text, pg_query::ParserOptions::DEFAULT) else {
         return StatementClass::Other;
     };
-    let Some(node) = parsed.protobuf.stmts.first().and_then(|s| s.stmt.as_ref()).and_then(|s| s.node.as_ref())
-    else {
+    let Some(node) = parsed.protobuf.stmts.first().and_then(|s| s.stmt.as_ref()).and_then(|s| s.node.as_ref()) else {
         return StatementClass::Other;
     };
     match node {

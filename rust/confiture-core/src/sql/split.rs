@@ -25,7 +25,9 @@ pub struct Statement {
 pub enum StatementKind {
     Sql,
     /// `COPY … FROM STDIN`, with the bytes of its data lines (without the closing `\.` line).
-    CopyFromStdin { data: Range<usize> },
+    CopyFromStdin {
+        data: Range<usize>,
+    },
     /// A psql meta-command line (`\set`, `\i`, `\restrict`, …).
     MetaCommand,
 }
@@ -147,9 +149,7 @@ pub fn split(source: &str) -> Result<Vec<Statement>, SqlError> {
             }
             b'\'' => {
                 let open = i;
-                let escapes = i >= 1
-                    && (b[i - 1] == b'e' || b[i - 1] == b'E')
-                    && (i < 2 || !is_ident_char(b[i - 2]));
+                let escapes = i >= 1 && (b[i - 1] == b'e' || b[i - 1] == b'E') && (i < 2 || !is_ident_char(b[i - 2]));
                 i += 1;
                 loop {
                     match b.get(i) {
@@ -186,9 +186,8 @@ pub fn split(source: &str) -> Result<Vec<Statement>, SqlError> {
                 match dollar_tag(b, i) {
                     Some(tag_end) => {
                         let tag = &source[i..tag_end];
-                        let close = source[tag_end..]
-                            .find(tag)
-                            .ok_or_else(|| unterminated("dollar-quoted string", open))?;
+                        let close =
+                            source[tag_end..].find(tag).ok_or_else(|| unterminated("dollar-quoted string", open))?;
                         i = tag_end + close + tag.len();
                     }
                     None => {
@@ -235,7 +234,11 @@ pub fn split(source: &str) -> Result<Vec<Statement>, SqlError> {
             b'\\' => {
                 // psql sends what it has, then runs the meta-command.
                 if let Some(start) = cur.start {
-                    out.push(Statement { range: start..cur.last_end, line: lines.line(start), kind: StatementKind::Sql });
+                    out.push(Statement {
+                        range: start..cur.last_end,
+                        line: lines.line(start),
+                        kind: StatementKind::Sql,
+                    });
                     cur = Current::default();
                 }
                 let end = source[i..].find('\n').map_or(n, |p| i + p);
@@ -346,7 +349,9 @@ mod tests {
         let stmts = split(src).unwrap();
         assert_eq!(stmts.len(), 3);
         match &stmts[0].kind {
-            StatementKind::CopyFromStdin { data } => assert_eq!(&src[data.clone()], "1\tx;y\n2\t'quote\n"),
+            StatementKind::CopyFromStdin { data } => {
+                assert_eq!(&src[data.clone()], "1\tx;y\n2\t'quote\n")
+            }
             other => panic!("{other:?}"),
         }
         assert_eq!(stmts[1].text(src), "SELECT 1;");
@@ -364,13 +369,16 @@ mod tests {
         let src = "\\restrict abc\nSELECT 1;\n\\set x 1\nSELECT 2 \\g\n";
         let stmts = split(src).unwrap();
         let kinds: Vec<_> = stmts.iter().map(|s| (s.kind.clone(), s.text(src))).collect();
-        assert_eq!(kinds, vec![
-            (StatementKind::MetaCommand, "\\restrict abc"),
-            (StatementKind::Sql, "SELECT 1;"),
-            (StatementKind::MetaCommand, "\\set x 1"),
-            (StatementKind::Sql, "SELECT 2"),
-            (StatementKind::MetaCommand, "\\g"),
-        ]);
+        assert_eq!(
+            kinds,
+            vec![
+                (StatementKind::MetaCommand, "\\restrict abc"),
+                (StatementKind::Sql, "SELECT 1;"),
+                (StatementKind::MetaCommand, "\\set x 1"),
+                (StatementKind::Sql, "SELECT 2"),
+                (StatementKind::MetaCommand, "\\g"),
+            ]
+        );
     }
 
     #[test]

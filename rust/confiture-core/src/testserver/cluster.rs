@@ -53,8 +53,10 @@ impl Cluster {
         std::fs::write(cluster.dir.join(OWNER_FILE), std::process::id().to_string())
             .map_err(io("writing the owner file"))?;
         if let Some((uid, gid)) = run_as {
-            chown(&cluster.dir, Some(uid), Some(gid))
-                .map_err(|e| ServerError::Io { action: "handing the directory to postgres".into(), source: e.into() })?;
+            chown(&cluster.dir, Some(uid), Some(gid)).map_err(|e| ServerError::Io {
+                action: "handing the directory to postgres".into(),
+                source: e.into(),
+            })?;
         }
         cluster.initdb(&bindir, run_as)?;
         cluster.install_tls(options, run_as)?;
@@ -103,21 +105,30 @@ impl Cluster {
     }
 
     fn install_tls(&self, options: &ServerOptions, run_as: Option<(Uid, Gid)>) -> Result<(), ServerError> {
-        let Some((cert, key)) = &options.tls else { return Ok(()) };
+        let Some((cert, key)) = &options.tls else {
+            return Ok(());
+        };
         for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
             let to = self.data().join(name);
             std::fs::copy(from, &to).map_err(io(format!("copying {}", from.display())))?;
             std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
                 .map_err(io("securing the TLS key"))?;
             if let Some((uid, gid)) = run_as {
-                chown(&to, Some(uid), Some(gid))
-                    .map_err(|e| ServerError::Io { action: "handing TLS files to postgres".into(), source: e.into() })?;
+                chown(&to, Some(uid), Some(gid)).map_err(|e| ServerError::Io {
+                    action: "handing TLS files to postgres".into(),
+                    source: e.into(),
+                })?;
             }
         }
         Ok(())
     }
 
-    fn launch(&mut self, bindir: &Path, run_as: Option<(Uid, Gid)>, options: &ServerOptions) -> Result<(), ServerError> {
+    fn launch(
+        &mut self,
+        bindir: &Path,
+        run_as: Option<(Uid, Gid)>,
+        options: &ServerOptions,
+    ) -> Result<(), ServerError> {
         let mut last_tail = String::new();
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port().map_err(io("finding a free port"))?;

@@ -119,7 +119,8 @@ pub(super) fn spawn(mut command: Command) -> std::io::Result<Child> {
                     let _ = reply.send(cmd.spawn());
                 }
             })
-            .map_or_else(|_| None, Some);
+            // Without the thread, `spawn` falls back to spawning directly (see below).
+            .ok();
         Mutex::new(tx)
     });
     // SAFETY: the hook only calls prctl(2), which is async-signal-safe, and allocates nothing.
@@ -139,7 +140,9 @@ pub(super) fn spawn(mut command: Command) -> std::io::Result<Child> {
 
 /// Removes cluster directories under `root` whose owning process is gone.
 pub(super) fn sweep_stale(root: &Path) {
-    let Ok(entries) = std::fs::read_dir(root) else { return };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         if !name.to_string_lossy().starts_with(DIR_PREFIX) {

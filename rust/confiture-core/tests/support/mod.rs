@@ -2,6 +2,7 @@
 //! (or the server in CONFITURE_TEST_DATABASE_URL), unique database names, project directories.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
