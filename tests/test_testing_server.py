@@ -88,3 +88,68 @@ def test_the_runner_exports_urls_passes_the_exit_code_and_cleans_up(tmp_path: Pa
         text=True,
     )
     assert missing.returncode == 127 and "command not found" in missing.stderr
+
+
+CHILD = """
+import sys, time
+from confiture.testing import PostgresServer
+server = PostgresServer.start(throwaway=True)
+pid = open(server.directory / "data" / "postmaster.pid").readline().strip()
+print(server.directory, pid, flush=True)
+time.sleep(60)
+"""
+
+
+def start_child() -> tuple[subprocess.Popen[str], Path, int]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    directory, pid = proc.stdout.readline().split()
+    return proc, Path(directory), int(pid)
+
+
+def process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie still answers kill(0) until its parent reaps it.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_ctrl_c_stops_and_removes_the_server() -> None:
+    import signal
+
+    proc, directory, pid = start_child()
+    assert directory.exists()
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert not directory.exists(), "removed on the way out"
+    assert wait_until(lambda: process_gone(pid))
+
+
+def test_a_killed_owner_takes_its_server_down_and_the_next_start_sweeps_the_rest() -> None:
+    import signal
+
+    proc, directory, pid = start_child()
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert wait_until(lambda: process_gone(pid)), "the parent-death signal stopped the postmaster"
+    assert directory.exists(), "nothing could clean up after SIGKILL"
+    with PostgresServer.start(throwaway=True):
+        assert not directory.exists(), "swept by the next start"

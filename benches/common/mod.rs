@@ -20,7 +20,7 @@ pub fn generate_project(root: &Path, tables: usize) {
     std::fs::create_dir_all(root.join("db/environments")).expect("create env dir");
     std::fs::write(
         root.join("db/environments/local.yaml"),
-        "database_url: ${DATABASE_URL:-postgresql://localhost/bench}\ninclude_dirs: [db/schema]\n",
+        "database_url: postgresql://localhost/bench\ninclude_dirs: [db/schema]\n",
     )
     .expect("write env");
 }
