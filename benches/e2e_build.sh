@@ -67,7 +67,7 @@ export WORK
     S="$CONFITURE_TEST_DATABASE_URL"; BASE="${S%/postgres}"
     PY="$WORK/ours/bin/python"
     drop_templates="$PY -c \"from confiture import _core; [_core.drop_database(\\\"$S\\\", t[\\\"name\\\"]) for t in _core.list_templates(\\\"$S\\\")]\""
-    fresh() { echo "dropdb --if-exists -d $S $1 && createdb -d $S $1"; }
+    fresh() { echo "dropdb --if-exists --maintenance-db=$S $1 && createdb --maintenance-db=$S $1"; }
     hyperfine -w 2 -r 10 --export-markdown "$WORK/h3.md" \
         -n "psql -1 -f (built file, existing empty database)" \
         --prepare "$(fresh bench_psql)" "psql -X -q -1 -v ON_ERROR_STOP=1 -f $WORK/p1000.sql $BASE/bench_psql" \

@@ -6,10 +6,9 @@ modules are imported inside the commands so ``confiture --help`` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
-from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import click
@@ -73,14 +72,14 @@ def app(ctx: click.Context, debug: bool) -> None:
 
 
 @app.command()
-@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write only the missing ones.")
-def init(path: Path, force: bool, skip_existing: bool) -> None:
+def init(path: str, force: bool, skip_existing: bool) -> None:
     """Create a project layout (db/schema, db/seeds, db/migrations, db/environments) in PATH."""
     from confiture import _core
 
-    plan = _core.init_plan(str(path))
+    plan = _core.init_plan(path)
     existing = [f["rel"] for f in plan if f["exists"]]
     overwrite = force
     if existing and not force and not skip_existing:
@@ -96,8 +95,8 @@ def init(path: Path, force: bool, skip_existing: bool) -> None:
             output.say("Nothing was written.")
             sys.exit(1)
         overwrite = True
-    report = _core.init_write(str(path), overwrite)
-    root = path.resolve()
+    report = _core.init_write(path, overwrite)
+    root = os.path.realpath(path)
     output.say("✅ Confiture project initialized successfully!")
     output.say(f"📁 Location: {root}")
     written = len(report["written"]) + len(report["overwritten"])
@@ -105,7 +104,7 @@ def init(path: Path, force: bool, skip_existing: bool) -> None:
     output.say(f"📄 Files written: {written}" + (f" (kept {kept} existing)" if kept else ""))
     output.say("")
     output.say("Next steps:")
-    if root != Path.cwd().resolve():
+    if root != os.path.realpath(os.getcwd()):
         output.say(f"  cd {path}")
     output.say("  edit db/schema/10_tables/users.sql (or add files under db/schema/)")
     output.say("  confiture build --env local               # write db/generated/schema_local.sql")
@@ -120,13 +119,13 @@ def init(path: Path, force: bool, skip_existing: bool) -> None:
     "--output",
     "-o",
     "output_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Output file (default: db/generated/schema_<env>.sql).",
 )
 @click.option(
     "--project-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
+    type=click.Path(file_okay=False),
+    default=".",
     show_default=True,
     help="Project directory.",
 )
@@ -153,8 +152,8 @@ def init(path: Path, force: bool, skip_existing: bool) -> None:
 )
 def build(
     env: str,
-    output_path: Path | None,
-    project_dir: Path,
+    output_path: str | None,
+    project_dir: str,
     show_hash: bool,
     schema_only: bool,
     apply_: bool,
@@ -164,26 +163,31 @@ def build(
     output_format: str,
 ) -> None:
     """Concatenate the schema files into one file and, with --apply, build a database from them."""
-    from confiture.core.builder import SchemaBuilder
+    # The engine directly: this is the hot path (see docs/performance.md), so no dataclasses here.
+    from confiture import _core
 
     text = output_format == "text"
     if text:
         output.say(f"🔨 Building schema for environment: {env}")
-    builder = SchemaBuilder(env, project_dir, schema_only=schema_only)
-    target = output_path or project_dir / "db" / "generated" / f"schema_{env}.sql"
-    report = builder.build_file(target)
+    loaded = _core.load_environment(env, project_dir)
+    for w in loaded["warnings"]:
+        output.warn(f"{w['path']}: key `{w['key']}`: {w['message']}")
+    environment = loaded["environment"]
+    target = output_path or os.path.join(project_dir, "db", "generated", f"schema_{env}.sql")
+    report = _core.build_schema(environment, schema_only, target, False)
     if text:
-        output.say(f"📄 Found {len(report.files)} SQL files")
+        count = len(report["files"])
+        output.say(f"📄 Found {count} SQL files")
         output.say("✅ Schema built successfully!")
-        output.say(f"📁 Output: {target.resolve()}")
-        output.say(f"📏 Size: {report.size_bytes:,} bytes")
-        output.say(f"📊 Files: {len(report.files)}")
+        output.say(f"📁 Output: {os.path.abspath(target)}")
+        output.say(f"📏 Size: {report['size_bytes']:,} bytes")
+        output.say(f"📊 Files: {count}")
         if show_hash:
-            output.say(f"🔐 Hash: {report.hash}")
+            output.say(f"🔐 Hash: {report['hash']}")
 
     db_report = None
     if apply_ or database_url:
-        db_report = builder.build_database(database_url, recreate=recreate, use_cache=not no_cache)
+        db_report = _core.apply_schema(environment, database_url, schema_only, recreate, not no_cache)
         if text:
             output.database_report(db_report)
 
@@ -191,12 +195,12 @@ def build(
         output.emit_json(
             {
                 "environment": env,
-                "output": str(target.resolve()),
-                "files": [str(f) for f in report.files],
-                "size_bytes": report.size_bytes,
-                "hash": report.hash,
+                "output": os.path.abspath(target),
+                "files": report["files"],
+                "size_bytes": report["size_bytes"],
+                "hash": report["hash"],
                 "schema_only": schema_only,
-                "database": asdict(db_report) if db_report else None,
+                "database": db_report,
             }
         )
 

@@ -3,7 +3,6 @@ as one JSON document on stdout with nothing else on it."""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -23,32 +22,35 @@ def error(message: str) -> None:
 
 
 def emit_json(document: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(document, indent=2, default=str))
     sys.stdout.write("\n")
 
 
-def database_report(report: Any) -> None:
-    """Says what ``build --apply`` did and what the database now holds."""
+def database_report(report: dict[str, Any]) -> None:
+    """Says what ``build --apply`` did and what the database now holds (an engine apply report)."""
     how = {"created": "created", "recreated": "dropped and recreated", "applied": "built"}.get(
-        report.action, report.action
+        report["action"], report["action"]
     )
-    say(f"🗄️  Database {report.database} {how} on {report.server} in {report.seconds:.2f}s")
-    if report.from_template:
-        say(f"   cloned from template {report.from_template} (same schema hash; no DDL ran)")
+    say(f"🗄️  Database {report['database']} {how} on {report['server']} in {report['seconds']:.2f}s")
+    if report["from_template"]:
+        say(f"   cloned from template {report['from_template']} (same schema hash; no DDL ran)")
     else:
-        say(f"   {report.statements} statements from {report.files} files, in one transaction")
-    if report.template_created:
-        say(f"   cached as template {report.template_created} for the next --recreate")
-    for name in report.templates_pruned:
+        say(f"   {report['statements']} statements from {report['files']} files, in one transaction")
+    if report["template_created"]:
+        say(f"   cached as template {report['template_created']} for the next --recreate")
+    for name in report["templates_pruned"]:
         say(f"   removed stale template {name}")
-    if report.objects:
+    objects = report["objects"]
+    if objects:
         say("   Objects:")
-        width = max(len(o.kind) for o in report.objects)
-        for o in report.objects:
-            shown = ", ".join(o.names)
-            more = f", … (+{o.count - len(o.names)})" if o.count > len(o.names) else ""
-            say(f"     {o.kind.ljust(width)}  {o.count:>5}  {shown}{more}")
+        width = max(len(o["kind"]) for o in objects)
+        for o in objects:
+            shown = ", ".join(o["names"])
+            more = f", … (+{o['count'] - len(o['names'])})" if o["count"] > len(o["names"]) else ""
+            say(f"     {o['kind'].ljust(width)}  {o['count']:>5}  {shown}{more}")
     else:
         say("   The database holds no objects (the schema files created none).")
-    for w in report.warnings:
+    for w in report["warnings"]:
         warn(w)

@@ -168,18 +168,21 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
 }
 
 async fn drop_or_explain(admin: &Client, database: &str) -> Result<(), crate::Error> {
-    // Checked first so the user is not kept waiting by the server's own 5-second retry.
-    let sessions = other_sessions(admin, database).await?;
-    if sessions > 0 {
-        return Err(BuildError::InUse { database: database.to_string(), sessions }.into());
-    }
-    match drop_database(admin, database).await {
-        Err(e) if e.code() == Some("55006") => {
-            let sessions = other_sessions(admin, database).await?;
-            Err(BuildError::InUse { database: database.to_string(), sessions }.into())
+    // Checked first so the user is not kept waiting by the server's own 5-second retry. A session
+    // that has just disconnected (ours included) stays visible for a few milliseconds while its
+    // backend exits, so only sessions still there after a short grace period count.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let sessions = other_sessions(admin, database).await?;
+        if sessions == 0 {
+            break;
         }
-        other => Ok(other?),
+        if std::time::Instant::now() >= deadline {
+            return Err(BuildError::InUse { database: database.to_string(), sessions }.into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    Ok(drop_database(admin, database).await?)
 }
 
 enum Failure {

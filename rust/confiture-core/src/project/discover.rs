@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::ProjectError;
 use super::order::sort_key_cmp;
-use crate::config::{DirectoryConfig, Environment, IncludeDir};
+use crate::config::{DirectoryConfig, Environment, IncludeDir, SortMode};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DiscoverOptions {
@@ -55,7 +55,7 @@ pub fn discover(env: &Environment, options: DiscoverOptions) -> Result<Discovery
     }
     let exclude_dirs: Vec<PathBuf> = env.exclude_dirs.iter().map(PathBuf::from).collect();
 
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: HashSet<std::ffi::OsString> = HashSet::new();
     let mut files = Vec::new();
     let mut used_dirs = Vec::new();
     for record in &records {
@@ -68,9 +68,12 @@ pub fn discover(env: &Environment, options: DiscoverOptions) -> Result<Discovery
         }
         let found = files_in(record, &dir, &exclude_dirs, env)?;
         used_dirs.push(dir);
+        let seed = record.is_seed();
+        // One walk never yields a path twice; overlaps only come from several directories.
+        let dedupe = records.len() > 1;
         for (path, _) in found {
-            if seen.insert(path.clone()) {
-                files.push((path, record.is_seed()));
+            if !dedupe || seen.insert(path.as_os_str().to_owned()) {
+                files.push((path, seed));
             }
         }
     }
@@ -119,14 +122,17 @@ fn files_in(
         if !include.is_match(&rel)
             || exclude_names.is_match(name.as_ref())
             || exclude_paths.is_match(&rel)
-            || exclude_dirs.iter().any(|x| path.starts_with(x))
+            || (!exclude_dirs.is_empty() && exclude_dirs.iter().any(|x| path.starts_with(x)))
         {
             continue;
         }
         found.push((path.to_path_buf(), rel));
     }
-    let mode = env.build.sort_mode;
-    found.sort_by(|a, b| sort_key_cmp(mode, &a.1, &b.1));
+    match env.build.sort_mode {
+        // Component-wise code-point order is plain byte order once '/' is the smallest byte.
+        SortMode::Alphabetical => found.sort_by_cached_key(|(_, rel)| rel.replace('/', "\0")),
+        mode => found.sort_by(|a, b| sort_key_cmp(mode, &a.1, &b.1)),
+    }
     Ok(found)
 }
 
@@ -150,6 +156,15 @@ fn globs(patterns: &[String], env: &Environment) -> Result<GlobSet, ProjectError
 
 /// `/`-separated path of `path` relative to `base` (or the full path when not under it).
 fn relative(path: &Path, base: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    // Paths from the directory walk are normalised and use '/': a byte-prefix test is enough, and
+    // much cheaper than `Path::strip_prefix` on thousands of files.
+    let (p, b) = (path.as_os_str().as_bytes(), base.as_os_str().as_bytes());
+    if let Some(rest) = p.strip_prefix(b).and_then(|r| r.strip_prefix(b"/"))
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return text.to_string();
+    }
     let rel = path.strip_prefix(base).unwrap_or(path);
     let parts: Vec<String> = rel
         .components()

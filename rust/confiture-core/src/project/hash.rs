@@ -14,9 +14,28 @@ use super::{ProjectError, SchemaFile};
 pub fn read_all(files: &[SchemaFile]) -> Result<Vec<Vec<u8>>, ProjectError> {
     let results: Vec<Result<Vec<u8>, ProjectError>> = files
         .par_iter()
-        .map(|f| std::fs::read(&f.path).map_err(|source| ProjectError::Read { path: f.path.clone(), source }))
+        .map(|f| read_file(&f.path).map_err(|source| ProjectError::Read { path: f.path.clone(), source }))
         .collect();
     results.into_iter().collect()
+}
+
+/// Reads a file: open, one `fstat` for the size, reads until that many bytes arrived (no extra
+/// end-of-file probe: a build reads thousands of small files and syscalls dominate). A file that
+/// grows while the build reads it is read as of the `fstat`.
+fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
+    let mut bytes = vec![0; len];
+    let mut filled = 0;
+    while filled < len {
+        match file.read(&mut bytes[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 /// Reads every file as UTF-8 text (in parallel), naming the line of the first invalid byte.
@@ -24,7 +43,7 @@ pub fn read_texts(files: &[SchemaFile]) -> Result<Vec<String>, ProjectError> {
     let results: Vec<Result<String, ProjectError>> = files
         .par_iter()
         .map(|f| {
-            let bytes = std::fs::read(&f.path).map_err(|source| ProjectError::Read { path: f.path.clone(), source })?;
+            let bytes = read_file(&f.path).map_err(|source| ProjectError::Read { path: f.path.clone(), source })?;
             String::from_utf8(bytes).map_err(|e| {
                 let bad = e.utf8_error().valid_up_to();
                 let bytes = e.as_bytes();

@@ -23,28 +23,45 @@ fn component_stem(component: &str, last: bool) -> &str {
     if last { component.rsplit_once('.').map_or(component, |(stem, _)| stem) } else { component }
 }
 
-/// Compares two `/`-separated relative paths under `mode`.
+/// Compares two `/`-separated relative paths under `mode`, component by component.
 pub fn sort_key_cmp(mode: SortMode, a: &str, b: &str) -> Ordering {
-    let (ca, cb): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
-    for (i, (x, y)) in ca.iter().zip(cb.iter()).enumerate() {
-        let ord = match mode {
-            SortMode::Alphabetical => x.cmp(y),
-            SortMode::Hex => {
-                let hx = hex_prefix(component_stem(x, i + 1 == ca.len()));
-                let hy = hex_prefix(component_stem(y, i + 1 == cb.len()));
-                match (hx, hy) {
+    match mode {
+        SortMode::Alphabetical => alphabetical_cmp(a, b),
+        SortMode::Hex => hex_cmp(a, b),
+    }
+}
+
+/// Component-wise code-point order without splitting: it equals comparing the bytes with `/` read
+/// as the smallest byte, since `/` cannot occur inside a component. (Runs n·log n times per build.)
+fn alphabetical_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let key = |s: &[u8]| s.get(common).map(|&c| if c == b'/' { 0 } else { u16::from(c) + 1 });
+    key(a).cmp(&key(b))
+}
+
+fn hex_cmp(a: &str, b: &str) -> Ordering {
+    let (mut ca, mut cb) = (a.split('/').peekable(), b.split('/').peekable());
+    loop {
+        match (ca.next(), cb.next()) {
+            (Some(x), Some(y)) => {
+                let hx = hex_prefix(component_stem(x, ca.peek().is_none()));
+                let hy = hex_prefix(component_stem(y, cb.peek().is_none()));
+                let ord = match (hx, hy) {
                     (Some(vx), Some(vy)) => vx.cmp(&vy).then_with(|| x.cmp(y)),
                     (Some(_), None) => Ordering::Less,
                     (None, Some(_)) => Ordering::Greater,
                     (None, None) => x.cmp(y),
+                };
+                if ord != Ordering::Equal {
+                    return ord;
                 }
             }
-        };
-        if ord != Ordering::Equal {
-            return ord;
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (None, None) => return Ordering::Equal,
         }
     }
-    ca.len().cmp(&cb.len())
 }
 
 #[cfg(test)]
@@ -75,6 +92,18 @@ mod tests {
             sorted(SortMode::Alphabetical, &["b.sql", "a/z.sql", "a.sql", "A.sql"]),
             vec!["A.sql", "a/z.sql", "a.sql", "b.sql"]
         );
+    }
+
+    #[test]
+    fn alphabetical_agrees_with_splitting() {
+        let items = ["a", "a/b", "a.sql", "a/b/c.sql", "ab", "a-b", "b/a", "b", "A/z", "é.sql", "a/"];
+        for x in items {
+            for y in items {
+                let split: Vec<&str> = x.split('/').collect();
+                let other: Vec<&str> = y.split('/').collect();
+                assert_eq!(sort_key_cmp(SortMode::Alphabetical, x, y), split.cmp(&other), "{x} vs {y}");
+            }
+        }
     }
 
     #[test]
