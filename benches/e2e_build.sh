@@ -53,7 +53,7 @@ hyperfine -N -w 3 -r 20 --export-markdown "$WORK/h1.md" \
     -n "confiture build (this engine)" "$WORK/ours/bin/confiture build --project-dir $WORK/p5000" \
     -n "confiture build (fraiseql-confiture 0.3.9)" "$WORK/ref/bin/confiture build --project-dir $WORK/p5000" \
     -n "cat of the same files" "sh $WORK/cat.sh"
-{ echo "## confiture build, 5,000 tables ($(du -sh "$WORK/p5000/db/schema" | cut -f1) of DDL)"; echo; cat "$WORK/h1.md"; echo; } >> "$REPORT"
+{ echo "## confiture build, 5,000 tables ($(cat "$WORK"/cat-out.sql | wc -c) bytes of DDL)"; echo; cat "$WORK/h1.md"; echo; } >> "$REPORT"
 
 say "2. confiture --help"
 hyperfine -N -w 3 -r 30 --export-markdown "$WORK/h2.md" -n "confiture --help" "$WORK/ours/bin/confiture --help"

@@ -133,6 +133,7 @@ fn the_template_cache_clones_and_prunes() {
     let warm = apply(&p, &db, true, true).unwrap();
     assert_eq!(warm.from_template.as_deref(), Some(template.as_str()));
     assert_eq!(warm.statements, 0, "no DDL ran");
+    assert_eq!(warm.objects, cold.objects, "the template remembers what it holds");
     assert_eq!(strings(&db, "SELECT count(*)::text FROM app.posts"), vec!["2"]);
 
     // A changed schema makes a new template and drops the old one.

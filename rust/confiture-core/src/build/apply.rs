@@ -85,20 +85,21 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
     let admin = maintenance_client(&options.target).await?;
     let mut created_here = true;
     if database_exists(&admin, &database).await? {
-        let target = connect(&options.target).await?;
-        let existing = summarize(&target).await?;
-        target.close().await;
-        if existing.is_empty() {
-            created_here = false;
-            report.action = "applied".into();
-        } else if !options.recreate {
-            return Err(BuildError::TargetNotEmpty { database, summary: describe(&existing) }.into());
-        } else {
+        if options.recreate {
             if SYSTEM_DATABASES.contains(&database.as_str()) {
                 return Err(BuildError::SystemDatabase { database }.into());
             }
             drop_or_explain(&admin, &database).await?;
             report.action = "recreated".into();
+        } else {
+            let target = connect(&options.target).await?;
+            let existing = summarize(&target).await?;
+            target.close().await;
+            if !existing.is_empty() {
+                return Err(BuildError::TargetNotEmpty { database, summary: describe(&existing) }.into());
+            }
+            created_here = false;
+            report.action = "applied".into();
         }
     }
 
@@ -109,9 +110,8 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
         match template::clone_template(&admin, &tpl.name, &database).await {
             Ok(()) => {
                 report.from_template = Some(tpl.name);
-                let target = connect(&options.target).await?;
-                report.objects = summarize(&target).await?;
-                target.close().await;
+                // A clone holds what its template holds: no need to ask the new database.
+                report.objects = tpl.objects;
                 report.seconds = started.elapsed().as_secs_f64();
                 return Ok(report);
             }
@@ -154,7 +154,7 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
     target.close().await;
 
     if options.use_cache {
-        if let Some(name) = template::create(&admin, &database, &built.hash, &options.lineage).await? {
+        if let Some(name) = template::create(&admin, &database, &built.hash, &options.lineage, &report.objects).await? {
             report.templates_pruned = template::prune(&admin, &options.lineage, &name).await?;
             report.template_created = Some(name);
         } else {

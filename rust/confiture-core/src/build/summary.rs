@@ -1,12 +1,12 @@
 //! What a database holds, by kind, in one catalog query: used to say what a build created and to
 //! tell whether a database is empty. Objects belonging to extensions are counted as the extension.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db::{Client, DbError};
 
 /// One kind of object: how many, and the first few names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectKind {
     pub kind: String,
     pub count: i64,

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ObjectKind;
 use crate::db::admin::{comment_on_database, create_database, drop_database};
 use crate::db::{Client, DbError};
 use crate::sql::quote_ident;
@@ -18,6 +19,9 @@ struct Marker {
     hash: String,
     lineage: String,
     created: String,
+    /// What the template holds, so a clone can report it without querying the new database.
+    #[serde(default)]
+    objects: Vec<ObjectKind>,
 }
 
 /// A cached template database.
@@ -27,6 +31,7 @@ pub struct TemplateInfo {
     pub hash: String,
     pub lineage: String,
     pub created: String,
+    pub objects: Vec<ObjectKind>,
 }
 
 /// The template name for a schema hash.
@@ -49,7 +54,13 @@ pub async fn list_templates(admin: &Client) -> Result<Vec<TemplateInfo>, DbError
         .filter_map(|r| {
             let name: String = r.get(0);
             let marker: Marker = serde_json::from_str(r.get::<_, Option<&str>>(1)?).ok()?;
-            Some(TemplateInfo { name, hash: marker.hash, lineage: marker.lineage, created: marker.created })
+            Some(TemplateInfo {
+                name,
+                hash: marker.hash,
+                lineage: marker.lineage,
+                created: marker.created,
+                objects: marker.objects,
+            })
         })
         .collect())
 }
@@ -62,7 +73,13 @@ pub(super) async fn find(admin: &Client, hash: &str) -> Result<Option<TemplateIn
 
 /// Clones `source` into the template for `hash`. Returns the template's name, or `None` when it
 /// could not be made (e.g. someone connected to `source` meanwhile): the cache is best effort.
-pub(super) async fn create(admin: &Client, source: &str, hash: &str, lineage: &str) -> Result<Option<String>, DbError> {
+pub(super) async fn create(
+    admin: &Client,
+    source: &str,
+    hash: &str,
+    lineage: &str,
+    objects: &[ObjectKind],
+) -> Result<Option<String>, DbError> {
     let name = template_name(hash);
     match create_database(admin, &name, Some(source)).await {
         Ok(()) => {}
@@ -79,6 +96,7 @@ pub(super) async fn create(admin: &Client, source: &str, hash: &str, lineage: &s
         hash: hash.to_string(),
         lineage: lineage.to_string(),
         created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        objects: objects.to_vec(),
     };
     let json = serde_json::to_string(&marker).map_err(|e| DbError::Client { context, message: e.to_string() })?;
     comment_on_database(admin, &name, &json).await?;

@@ -44,20 +44,18 @@ pub(super) fn connector(r: &ResolvedParams) -> Result<Option<MakeRustlsConnect>,
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| fail(e.to_string()))?;
-    let builder = match verify {
-        Verify::Nothing => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider.signature_verification_algorithms))),
+    let algorithms = provider.signature_verification_algorithms;
+    let verifier: Arc<dyn ServerCertVerifier> = match verify {
+        Verify::Nothing => Arc::new(Lenient { chain: None, algorithms }),
         Verify::Chain | Verify::ChainAndHost => {
             let roots = Arc::new(root_store(r).map_err(fail)?);
             let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
                 .build()
                 .map_err(|e| fail(e.to_string()))?;
-            let verifier: Arc<dyn ServerCertVerifier> =
-                if matches!(verify, Verify::Chain) { Arc::new(IgnoreHostName(webpki)) } else { webpki };
-            builder.dangerous().with_custom_certificate_verifier(verifier)
+            if matches!(verify, Verify::Chain) { Arc::new(Lenient { chain: Some(webpki), algorithms }) } else { webpki }
         }
     };
+    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
     let config = match (r.options.get("sslcert"), r.options.get("sslkey")) {
         (Some(cert), Some(key)) => {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
@@ -101,50 +99,16 @@ fn root_store(r: &ResolvedParams) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-/// libpq's `prefer`/`require`: encrypt, but do not authenticate the server.
+/// libpq's weaker modes: with no chain verifier (`prefer`, `require`) any certificate is accepted —
+/// the connection is encrypted but the server is not authenticated; with one (`verify-ca`) the
+/// chain must be trusted but the host name is not checked. Handshake signatures are always verified.
 #[derive(Debug)]
-struct AcceptAny(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, TlsError> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
+struct Lenient {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
 }
 
-/// libpq's `verify-ca`: the chain must be trusted, the host name is not checked.
-#[derive(Debug)]
-struct IgnoreHostName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for IgnoreHostName {
+impl ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -153,7 +117,8 @@ impl ServerCertVerifier for IgnoreHostName {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, TlsError> {
-        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+        let Some(chain) = &self.chain else { return Ok(ServerCertVerified::assertion()) };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(TlsError::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -167,7 +132,7 @@ impl ServerCertVerifier for IgnoreHostName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -176,10 +141,10 @@ impl ServerCertVerifier for IgnoreHostName {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.algorithms.supported_schemes()
     }
 }
