@@ -8,7 +8,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
-use super::interpolate::{InterpolateError, interpolate};
+use super::keys::unknown_key_message;
+use super::lenient::{lenient_bool, lenient_i64, lenient_opt_bool, lenient_opt_u16, lenient_u64};
+use super::yaml::parse_document;
 use super::{ConfigError, ConfigWarning, ConnectionParams, SslMode};
 
 /// How files inside an include directory are ordered.
@@ -257,20 +259,6 @@ pub struct LoadedEnvironment {
     pub warnings: Vec<ConfigWarning>,
 }
 
-const TOP_KEYS: &[&str] = &[
-    "name",
-    "database_url",
-    "database",
-    "include_dirs",
-    "exclude_dirs",
-    "migration_table",
-    "auto_backup",
-    "require_confirmation",
-    "build",
-    "migration",
-    "pggit",
-];
-
 impl Environment {
     /// Loads `<project_dir>/db/environments/<env>.yaml` (or `.yml`).
     pub fn load(
@@ -299,10 +287,7 @@ impl Environment {
         text: &str,
         vars: &dyn Fn(&str) -> Option<String>,
     ) -> Result<LoadedEnvironment, ConfigError> {
-        let mut value: Value = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            ConfigError::Yaml { path: path.to_path_buf(), line, column, message: yaml_message(&e) }
-        })?;
+        let mut value = parse_document(path, text, vars)?;
         match &value {
             Value::Mapping(_) => {}
             // An empty file is an environment with every default.
@@ -311,7 +296,6 @@ impl Environment {
                 return Err(ConfigError::NotAMapping { path: path.to_path_buf() });
             }
         }
-        interpolate_tree(&mut value, &mut Vec::new(), path, vars)?;
 
         let mut ignored: Vec<String> = Vec::new();
         let raw: RawEnvironment = {
@@ -430,21 +414,6 @@ impl Environment {
     }
 }
 
-/// Reads any YAML configuration file with `${VAR}` interpolation applied to its string values
-/// (fraiseql-confiture's `load_config` for `migrate --config FILE`).
-pub fn read_yaml_document(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<Value, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => ConfigError::FileNotFound { path: path.to_path_buf() },
-        _ => ConfigError::Read { path: path.to_path_buf(), source },
-    })?;
-    let mut value: Value = serde_yaml::from_str(&text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        ConfigError::Yaml { path: path.to_path_buf(), line, column, message: yaml_message(&e) }
-    })?;
-    interpolate_tree(&mut value, &mut Vec::new(), path, vars)?;
-    Ok(value)
-}
-
 /// The connection URL of a raw configuration document: `database_url`, else the `database:`
 /// mapping with fraiseql-confiture's defaults.
 pub fn database_url_of(document: &serde_json::Value) -> Result<String, ConfigError> {
@@ -483,109 +452,6 @@ pub fn list_environments(project_dir: &Path) -> Vec<String> {
     names
 }
 
-fn yaml_message(e: &serde_yaml::Error) -> String {
-    // The location is reported separately; drop yaml's own " at line X column Y" suffix.
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
-fn interpolate_tree(
-    value: &mut Value,
-    key_path: &mut Vec<String>,
-    path: &Path,
-    vars: &dyn Fn(&str) -> Option<String>,
-) -> Result<(), ConfigError> {
-    match value {
-        Value::String(s) if s.contains('$') => {
-            *s = interpolate(s, vars).map_err(|e| {
-                let key = key_path.join(".");
-                match e {
-                    InterpolateError::Missing(var) => {
-                        ConfigError::MissingVariable { path: path.to_path_buf(), key, var }
-                    }
-                    InterpolateError::Malformed(message) => {
-                        ConfigError::InvalidValue { path: path.to_path_buf(), key, message }
-                    }
-                }
-            })?;
-        }
-        Value::Sequence(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let last = key_path.pop();
-                let base = last.clone().unwrap_or_default();
-                key_path.push(format!("{base}[{i}]"));
-                interpolate_tree(item, key_path, path, vars)?;
-                key_path.pop();
-                if let Some(l) = last {
-                    key_path.push(l);
-                }
-            }
-        }
-        Value::Mapping(map) => {
-            for (k, v) in map.iter_mut() {
-                key_path.push(k.as_str().map_or_else(|| format!("{k:?}"), str::to_string));
-                interpolate_tree(v, key_path, path, vars)?;
-                key_path.pop();
-            }
-        }
-        Value::Tagged(tagged) => interpolate_tree(&mut tagged.value, key_path, path, vars)?,
-        _ => {}
-    }
-    Ok(())
-}
-
-fn known_keys(parent: &str) -> &'static [&'static str] {
-    let parent = parent.split('[').next().unwrap_or(parent);
-    match parent {
-        "" => TOP_KEYS,
-        "build" => &["sort_mode"],
-        "migration" => &["strict_mode", "locking"],
-        "migration.locking" => &["enabled", "timeout_ms"],
-        "pggit" => &[
-            "enabled",
-            "auto_init",
-            "default_branch",
-            "auto_commit",
-            "commit_message_template",
-            "require_branch",
-            "protected_branches",
-        ],
-        "database" => &["host", "port", "database", "dbname", "user", "password", "sslmode"],
-        "include_dirs" => &["path", "recursive", "include", "exclude", "auto_discover", "order", "seed"],
-        _ => &[],
-    }
-}
-
-fn unknown_key_message(key: &str) -> String {
-    let (parent, leaf) = key.rsplit_once('.').unwrap_or(("", key));
-    let suggestion = known_keys(parent)
-        .iter()
-        .map(|k| (edit_distance(leaf, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| format!("; did you mean `{k}`?"))
-        .unwrap_or_default();
-    format!("unknown key, ignored{suggestion}")
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// Lexical normalisation (`a/./b/../c` → `a/c`) without touching the filesystem.
 fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
@@ -602,69 +468,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-// Values interpolated from `${VAR}` arrive as strings; numbers and booleans accept them.
-
-fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    lenient_opt_bool(d)?.ok_or_else(|| de::Error::custom("expected true or false"))
-}
-
-fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(b)),
-        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" => Ok(Some(true)),
-            "false" | "no" | "off" | "0" => Ok(Some(false)),
-            _ => Err(de::Error::custom(format!("expected true or false, got {s:?}"))),
-        },
-        Some(other) => Err(de::Error::custom(format!("expected true or false, got {}", describe(&other)))),
-    }
-}
-
-fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i128>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(i128::from)
-            .or_else(|| n.as_u64().map(i128::from))
-            .map(Some)
-            .ok_or_else(|| de::Error::custom(format!("expected an integer, got {n}"))),
-        Some(Value::String(s)) => {
-            s.trim().parse::<i128>().map(Some).map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}")))
-        }
-        Some(other) => Err(de::Error::custom(format!("expected an integer, got {}", describe(&other)))),
-    }
-}
-
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let n = lenient_number(d)?.ok_or_else(|| de::Error::custom("expected an integer"))?;
-    u64::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range (0 or more)")))
-}
-
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    let n = lenient_number(d)?.ok_or_else(|| de::Error::custom("expected an integer"))?;
-    i64::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range")))
-}
-
-fn lenient_opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
-    lenient_number(d)?
-        .map(|n| u16::try_from(n).map_err(|_| de::Error::custom(format!("port {n} is out of range (1-65535)"))))
-        .transpose()
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
 }
 
 #[cfg(test)]

@@ -5,16 +5,20 @@
 mod environment;
 mod error;
 mod interpolate;
+mod keys;
+mod lenient;
 mod pgpass;
 mod url;
+mod yaml;
 
 pub use environment::{
     BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment, LockingConfig,
-    MigrationConfig, PgGitConfig, SortMode, database_url_of, list_environments, read_yaml_document,
+    MigrationConfig, PgGitConfig, SortMode, database_url_of, list_environments,
 };
 pub use error::{ConfigError, ConfigWarning};
 pub use interpolate::interpolate;
 pub use url::{ConnectionParams, ResolvedParams, SslMode, redact_url};
+pub use yaml::read_yaml_document;
 
 /// Reads one environment variable; `None` when unset or not valid UTF-8.
 #[allow(clippy::disallowed_methods, reason = "config/ is where the environment is read")]
