@@ -4,6 +4,7 @@
 use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::db::DbError;
+use crate::migrate::MigrateError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
 use crate::sql::SqlError;
@@ -23,6 +24,8 @@ pub enum Error {
     Build(#[from] BuildError),
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.

@@ -6,12 +6,14 @@
 //! - [`sql`]: statement splitting, identifier quoting, parsing with pg_query
 //! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
+//! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod build;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod migrate;
 pub mod process;
 pub mod project;
 pub mod sql;

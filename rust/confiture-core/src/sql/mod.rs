@@ -4,6 +4,7 @@
 //! place SQL text is built from names.
 
 mod classify;
+pub mod effects;
 mod error;
 mod ident;
 mod split;

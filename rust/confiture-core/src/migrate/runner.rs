@@ -1,0 +1,678 @@
+//! Applying and rolling back migrations.
+//!
+//! Each migration runs in its own transaction together with its tracking row (unless it opts out:
+//! `-- confiture: no-transaction`, or `transactional = False`); the first failure stops the batch
+//! and earlier migrations stay applied. The advisory lock is taken before anything is read or
+//! written and released on every exit path. Checksums of applied files are verified before `up`.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::MigrateError;
+use super::body::SqlBody;
+use super::error::{ChecksumMismatch, MigrationFailure, Problem};
+use super::files::{MigrationFile, MigrationKind, Scan, checksum};
+use super::host::{Direction, Event, HookPhase, Host};
+use super::lock::{self, LockMode};
+use super::preconditions::read_sidecar;
+use super::tracking::{AppliedRow, Tracking};
+use super::version::{compare, same};
+use crate::db::{Executor, SharedExecutor};
+
+/// What to do when an applied file's checksum changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMismatch {
+    Fail,
+    Warn,
+    Ignore,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpOptions {
+    pub target: Option<String>,
+    /// Re-run migrations even if applied; skip checksum verification.
+    pub force: bool,
+    /// Refuse to run with orphaned files or other warnings.
+    pub strict: bool,
+    /// `None` runs without the lock (`--no-lock`).
+    pub lock: Option<LockMode>,
+    pub verify_checksums: bool,
+    pub on_mismatch: OnMismatch,
+}
+
+impl Default for UpOptions {
+    fn default() -> Self {
+        Self {
+            target: None,
+            force: false,
+            strict: false,
+            lock: Some(LockMode::Blocking { timeout_ms: 30_000 }),
+            verify_checksums: true,
+            on_mismatch: OnMismatch::Fail,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Done {
+    pub version: String,
+    pub name: String,
+    pub execution_time_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UpReport {
+    pub applied: Vec<Done>,
+    pub warnings: Vec<String>,
+    pub checksum_mismatches: Vec<ChecksumMismatch>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DownReport {
+    pub rolled_back: Vec<Done>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BaselineReport {
+    pub marked: Vec<String>,
+    pub skipped: Vec<String>,
+    pub dry_run: bool,
+}
+
+/// One migration's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationStatus {
+    pub version: String,
+    pub name: String,
+    /// `applied` or `pending`.
+    pub status: String,
+    pub file: String,
+    pub applied_at: Option<String>,
+    pub execution_time_ms: Option<i64>,
+    /// `ok`, `changed`, `not_recorded` (applied without a checksum), or null when pending.
+    pub checksum: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub applied: Vec<String>,
+    pub pending: Vec<String>,
+    pub current: Option<String>,
+    pub total: usize,
+    pub migrations: Vec<MigrationStatus>,
+    pub orphaned_migrations: Vec<String>,
+    /// Applied according to the database, but no file has that version.
+    pub applied_without_file: Vec<AppliedRow>,
+    pub problems: Vec<Problem>,
+    pub tracking_table: String,
+    pub tracking_table_exists: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    pub verified: usize,
+    pub mismatches: Vec<ChecksumMismatch>,
+    /// Applied migrations without a stored checksum (recorded by `--fix`).
+    pub not_recorded: Vec<String>,
+    pub missing_files: Vec<String>,
+    pub fixed: usize,
+}
+
+/// Drives migrations over an executor.
+pub struct Runner<'h> {
+    exec: SharedExecutor,
+    host: &'h mut dyn Host,
+    tracking: Tracking,
+}
+
+impl<'h> Runner<'h> {
+    pub fn new(exec: SharedExecutor, host: &'h mut dyn Host, table: &str) -> Result<Self, MigrateError> {
+        Ok(Self { exec, host, tracking: Tracking::parse(table)? })
+    }
+
+    pub fn tracking(&self) -> &Tracking {
+        &self.tracking
+    }
+
+    fn with_exec<T>(&self, f: impl FnOnce(&mut dyn Executor) -> Result<T, MigrateError>) -> Result<T, MigrateError> {
+        let mut guard = crate::db::lock(&self.exec);
+        f(guard.as_mut())
+    }
+
+    /// Runs `f` holding the migration lock (when `mode` is set), releasing it on every path.
+    fn locked<T>(
+        &mut self,
+        mode: Option<LockMode>,
+        f: impl FnOnce(&mut Self) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        let Some(mode) = mode else { return f(self) };
+        let id = self.with_exec(|e| {
+            let db = e.database_name().map_err(|err| MigrateError::exec("reading the database name", err))?;
+            Ok(lock::lock_id(&db))
+        })?;
+        self.with_exec(|e| lock::acquire(e, id, mode))?;
+        self.host.event(Event::LockAcquired);
+        let result = f(self);
+        let released = self.with_exec(|e| lock::release(e, id));
+        match (result, released) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        }
+    }
+
+    /// The applied rows (none when the tracking table does not exist yet).
+    pub fn applied(&self) -> Result<Vec<AppliedRow>, MigrateError> {
+        self.with_exec(|e| self.tracking.applied(e))
+    }
+
+    /// Creates the tracking table if needed (under the lock).
+    pub fn initialize(&mut self, lock_mode: Option<LockMode>) -> Result<(), MigrateError> {
+        self.locked(lock_mode, |r| r.with_exec(|e| r.tracking.ensure(e)))
+    }
+
+    pub fn status(&self, scan: &Scan) -> Result<StatusReport, MigrateError> {
+        let exists = self.with_exec(|e| self.tracking.exists(e))?;
+        let rows = if exists { self.applied()? } else { Vec::new() };
+        let mut report = StatusReport {
+            applied: Vec::new(),
+            pending: Vec::new(),
+            current: None,
+            total: scan.migrations.len(),
+            migrations: Vec::new(),
+            orphaned_migrations: scan
+                .orphans()
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect(),
+            applied_without_file: rows.iter().filter(|r| scan.find(&r.version).is_none()).cloned().collect(),
+            problems: scan.problems.clone(),
+            tracking_table: self.tracking.qualified(),
+            tracking_table_exists: exists,
+        };
+        for m in &scan.migrations {
+            let row = rows.iter().find(|r| same(&r.version, &m.version));
+            let checksum_state = row.map(|r| match &r.checksum {
+                None => "not_recorded".to_string(),
+                Some(stored) => {
+                    if checksum(m.path()).ok().as_deref() == Some(stored.as_str()) { "ok" } else { "changed" }
+                        .to_string()
+                }
+            });
+            if row.is_some() {
+                report.applied.push(m.version.clone());
+                report.current = Some(m.version.clone());
+            } else {
+                report.pending.push(m.version.clone());
+            }
+            report.migrations.push(MigrationStatus {
+                version: m.version.clone(),
+                name: m.name.clone(),
+                status: if row.is_some() { "applied" } else { "pending" }.into(),
+                file: m.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                applied_at: row.map(|r| r.applied_at.clone()),
+                execution_time_ms: row.and_then(|r| r.execution_time_ms),
+                checksum: checksum_state,
+            });
+        }
+        Ok(report)
+    }
+
+    /// Compares stored checksums with the files.
+    pub fn verify(
+        &mut self,
+        scan: &Scan,
+        fix: bool,
+        lock_mode: Option<LockMode>,
+    ) -> Result<VerifyReport, MigrateError> {
+        let work = |r: &mut Self| -> Result<VerifyReport, MigrateError> {
+            let rows = r.applied()?;
+            let mut report = VerifyReport::default();
+            for row in &rows {
+                let Some(file) = scan.find(&row.version) else {
+                    report.missing_files.push(format!("{}_{}", row.version, row.name));
+                    continue;
+                };
+                let actual = checksum(file.path())?;
+                match &row.checksum {
+                    None => report.not_recorded.push(file.label()),
+                    Some(expected) if *expected != actual => report.mismatches.push(ChecksumMismatch {
+                        version: row.version.clone(),
+                        name: row.name.clone(),
+                        file_path: file.path().to_path_buf(),
+                        expected: expected.clone(),
+                        actual: actual.clone(),
+                    }),
+                    Some(_) => report.verified += 1,
+                }
+                if fix && row.checksum.as_deref() != Some(actual.as_str()) {
+                    r.with_exec(|e| r.tracking.update_checksum(e, &row.version, &actual))?;
+                    report.fixed += 1;
+                }
+            }
+            Ok(report)
+        };
+        if fix { self.locked(lock_mode, work) } else { work(self) }
+    }
+
+    /// Applies pending migrations (up to `target`).
+    pub fn up(&mut self, scan: &Scan, options: &UpOptions) -> Result<UpReport, MigrateError> {
+        let mut report = UpReport::default();
+        let blocking = scan.blocking_problems();
+        if !blocking.is_empty() {
+            return Err(MigrateError::Problems { problems: blocking });
+        }
+        for orphan in scan.orphans() {
+            report.warnings.push(format!("orphaned migration file {} will not be applied", orphan.display()));
+        }
+        if options.strict && !report.warnings.is_empty() {
+            return Err(MigrateError::Strict(report.warnings.join("; ")));
+        }
+        if let Some(t) = &options.target {
+            check_target(scan, t)?;
+        }
+        self.locked(options.lock, |r| {
+            r.with_exec(|e| r.tracking.ensure(e))?;
+            let rows = r.applied()?;
+            if !options.force && options.verify_checksums {
+                let mismatches = mismatches(scan, &rows)?;
+                if !mismatches.is_empty() {
+                    match options.on_mismatch {
+                        OnMismatch::Fail => return Err(MigrateError::Checksum { mismatches }),
+                        OnMismatch::Warn => {
+                            for m in &mismatches {
+                                let message = format!(
+                                    "checksum of {} changed since it was applied (expected {}, actual {})",
+                                    m.file_path.display(),
+                                    m.expected,
+                                    m.actual
+                                );
+                                r.host.event(Event::Warning { message: message.clone() });
+                                report.warnings.push(message);
+                            }
+                            report.checksum_mismatches = mismatches;
+                        }
+                        OnMismatch::Ignore => {}
+                    }
+                }
+            }
+            let applied: BTreeSet<String> = rows.iter().map(|row| canonical(&row.version)).collect();
+            for m in &scan.migrations {
+                if let Some(t) = &options.target
+                    && compare(&m.version, t) == std::cmp::Ordering::Greater
+                {
+                    r.host.event(Event::SkippedAfterTarget { version: m.version.clone() });
+                    continue;
+                }
+                let is_applied = applied.contains(&canonical(&m.version));
+                if is_applied && !options.force {
+                    continue;
+                }
+                r.host.event(Event::Applying { version: m.version.clone(), name: m.name.clone() });
+                let ms = r.apply_one(m, is_applied)?;
+                r.host.event(Event::Applied {
+                    version: m.version.clone(),
+                    name: m.name.clone(),
+                    execution_time_ms: ms,
+                });
+                report.applied.push(Done { version: m.version.clone(), name: m.name.clone(), execution_time_ms: ms });
+            }
+            Ok(report)
+        })
+    }
+
+    /// Applies one migration (the Python API's `Migrator.apply`), refusing an applied one unless `force`.
+    pub fn apply(&mut self, m: &MigrationFile, force: bool) -> Result<i64, MigrateError> {
+        self.with_exec(|e| self.tracking.ensure(e))?;
+        let applied = self.applied()?.iter().any(|r| same(&r.version, &m.version));
+        if applied && !force {
+            return Err(MigrateError::AlreadyApplied { version: m.version.clone(), name: m.name.clone() });
+        }
+        self.apply_one(m, applied)
+    }
+
+    /// Rolls back one applied migration (the Python API's `Migrator.rollback`).
+    pub fn rollback(&mut self, m: &MigrationFile) -> Result<i64, MigrateError> {
+        let applied = self.applied()?.iter().any(|r| same(&r.version, &m.version));
+        if !applied {
+            return Err(MigrateError::NotApplied { version: m.version.clone(), name: m.name.clone() });
+        }
+        self.rollback_one(m)
+    }
+
+    /// Rolls back the last `steps` applied migrations, or every one after `target`.
+    pub fn down(
+        &mut self,
+        scan: &Scan,
+        steps: Option<usize>,
+        target: Option<&str>,
+        lock_mode: Option<LockMode>,
+    ) -> Result<DownReport, MigrateError> {
+        if steps == Some(0) {
+            return Err(MigrateError::Usage("--steps must be at least 1".into()));
+        }
+        if let Some(t) = target {
+            check_target(scan, t)?;
+        }
+        self.locked(lock_mode, |r| {
+            let rows = r.applied()?;
+            let chosen: Vec<&AppliedRow> = match target {
+                Some(t) => {
+                    rows.iter().rev().filter(|row| compare(&row.version, t) == std::cmp::Ordering::Greater).collect()
+                }
+                None => rows.iter().rev().take(steps.unwrap_or(1)).collect(),
+            };
+            // Every file must be there before anything is rolled back.
+            let mut files = Vec::new();
+            for row in &chosen {
+                let file = scan.find(&row.version).ok_or_else(|| MigrateError::FileMissing {
+                    version: row.version.clone(),
+                    name: row.name.clone(),
+                })?;
+                if let MigrationKind::Sql { down: None, up, .. } = &file.kind {
+                    return Err(MigrateError::Problems {
+                        problems: vec![Problem::MissingDown {
+                            up: up.clone(),
+                            expected: up.with_extension("").with_extension("down.sql"),
+                        }],
+                    });
+                }
+                files.push(file);
+            }
+            let mut report = DownReport::default();
+            for m in files {
+                r.host.event(Event::RollingBack { version: m.version.clone(), name: m.name.clone() });
+                let ms = r.rollback_one(m)?;
+                r.host.event(Event::RolledBack {
+                    version: m.version.clone(),
+                    name: m.name.clone(),
+                    execution_time_ms: ms,
+                });
+                report.rolled_back.push(Done {
+                    version: m.version.clone(),
+                    name: m.name.clone(),
+                    execution_time_ms: ms,
+                });
+            }
+            Ok(report)
+        })
+    }
+
+    /// Marks migrations up to `through` as applied without running them.
+    pub fn baseline(
+        &mut self,
+        scan: &Scan,
+        through: &str,
+        dry_run: bool,
+        lock_mode: Option<LockMode>,
+    ) -> Result<BaselineReport, MigrateError> {
+        check_target(scan, through)?;
+        let work = |r: &mut Self| -> Result<BaselineReport, MigrateError> {
+            if !dry_run {
+                r.with_exec(|e| r.tracking.ensure(e))?;
+            }
+            let applied: BTreeSet<String> = r.applied()?.iter().map(|row| canonical(&row.version)).collect();
+            let mut report = BaselineReport { dry_run, ..BaselineReport::default() };
+            for m in scan.migrations.iter().filter(|m| compare(&m.version, through) != std::cmp::Ordering::Greater) {
+                if applied.contains(&canonical(&m.version)) {
+                    report.skipped.push(m.label());
+                    continue;
+                }
+                if !dry_run {
+                    let sum = checksum(m.path())?;
+                    r.with_exec(|e| r.tracking.insert(e, &m.version, &m.name, 0, Some(&sum), Some("baseline")))?;
+                }
+                report.marked.push(m.label());
+            }
+            Ok(report)
+        };
+        if dry_run { work(self) } else { self.locked(lock_mode, work) }
+    }
+
+    fn transactional(
+        &mut self,
+        m: &MigrationFile,
+        direction: Direction,
+    ) -> Result<(bool, Option<SqlBody>), MigrateError> {
+        match &m.kind {
+            MigrationKind::Sql { up, down, .. } => {
+                let path = match direction {
+                    Direction::Up => up.clone(),
+                    Direction::Down => down.clone().ok_or_else(|| MigrateError::Problems {
+                        problems: vec![Problem::MissingDown {
+                            up: up.clone(),
+                            expected: up.with_extension("").with_extension("down.sql"),
+                        }],
+                    })?,
+                };
+                let body = SqlBody::load(&path)?;
+                Ok((body.transactional, Some(body)))
+            }
+            MigrationKind::Python { .. } | MigrationKind::External { .. } => {
+                let info = self.host.describe(m)?;
+                if !same(&info.version, &m.version) {
+                    return Err(MigrateError::Usage(format!(
+                        "{} declares version {} but its file name says {}; make them agree",
+                        m.path().display(),
+                        info.version,
+                        m.version
+                    )));
+                }
+                Ok((info.transactional, None))
+            }
+        }
+    }
+
+    fn apply_one(&mut self, m: &MigrationFile, already_applied: bool) -> Result<i64, MigrateError> {
+        self.run_one(m, Direction::Up, |r, ms| {
+            let sum = match &m.kind {
+                MigrationKind::External { file: None, .. } => None,
+                _ => Some(checksum(m.path())?),
+            };
+            r.with_exec(|e| {
+                if already_applied {
+                    match &sum {
+                        Some(s) => r.tracking.update_checksum(e, &m.version, s),
+                        None => Ok(()),
+                    }
+                } else {
+                    r.tracking.insert(e, &m.version, &m.name, ms, sum.as_deref(), None)
+                }
+            })
+        })
+    }
+
+    fn rollback_one(&mut self, m: &MigrationFile) -> Result<i64, MigrateError> {
+        self.run_one(m, Direction::Down, |r, _| r.with_exec(|e| r.tracking.delete(e, &m.version)))
+    }
+
+    /// One migration, one direction: hooks, preconditions, body, bookkeeping, in its transaction.
+    fn run_one(
+        &mut self,
+        m: &MigrationFile,
+        direction: Direction,
+        record: impl FnOnce(&mut Self, i64) -> Result<(), MigrateError>,
+    ) -> Result<i64, MigrateError> {
+        let (transactional, body) = self.transactional(m, direction)?;
+        if transactional {
+            self.with_exec(|e| {
+                e.begin().map_err(|err| MigrateError::exec("starting the migration's transaction", err))
+            })?;
+        }
+        let mut completed = 0usize;
+        let outcome = (|| -> Result<i64, MigrateError> {
+            self.host.hooks(m, direction, HookPhase::BeforeValidation, &self.exec, None)?;
+            self.check_preconditions(m, direction)?;
+            self.host.hooks(m, direction, HookPhase::BeforeDdl, &self.exec, None)?;
+            let started = Instant::now();
+            match &body {
+                Some(body) => {
+                    let result = self.with_exec(|e| Ok(body.run(e)));
+                    if let Err(failure) = result? {
+                        completed = failure.completed;
+                        let (line, column, statement) = body.locate(failure.index, failure.offset);
+                        return Err(MigrateError::Failed(Box::new(MigrationFailure {
+                            version: m.version.clone(),
+                            name: m.name.clone(),
+                            file: Some(body.path.clone()),
+                            direction: direction.as_str().into(),
+                            statement: Some(statement),
+                            line: Some(line),
+                            column,
+                            message: failure.error.to_string(),
+                            error: failure.error.info.as_deref().cloned(),
+                            outcome: String::new(),
+                        })));
+                    }
+                }
+                None => self.host.run(m, direction, &self.exec)?,
+            }
+            let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+            self.host.hooks(m, direction, HookPhase::AfterDdl, &self.exec, None)?;
+            self.host.hooks(m, direction, HookPhase::AfterValidation, &self.exec, None)?;
+            record(self, ms)?;
+            Ok(ms)
+        })();
+        match outcome {
+            Ok(ms) => {
+                if transactional {
+                    self.with_exec(|e| e.commit().map_err(|err| MigrateError::exec("committing the migration", err)))?;
+                }
+                self.host.hooks(m, direction, HookPhase::Cleanup, &self.exec, None)?;
+                Ok(ms)
+            }
+            Err(error) => {
+                if transactional {
+                    let _ = self.with_exec(|e| e.rollback().map_err(|err| MigrateError::exec("rolling back", err)));
+                }
+                let message = error.to_string();
+                // Error and cleanup hooks are best effort: the migration's error is what matters.
+                let _ = self.host.hooks(m, direction, HookPhase::Error, &self.exec, Some(&message));
+                let _ = self.host.hooks(m, direction, HookPhase::Cleanup, &self.exec, Some(&message));
+                let outcome = if transactional {
+                    format!(
+                        "the migration's transaction was rolled back: nothing of {} was {}",
+                        m.label(),
+                        if direction == Direction::Up { "applied" } else { "rolled back" }
+                    )
+                } else {
+                    format!(
+                        "{} runs outside a transaction: {completed} statement(s) completed and were NOT undone; \
+                         manual cleanup may be required",
+                        m.label()
+                    )
+                };
+                Err(with_outcome(error, m, direction, outcome))
+            }
+        }
+    }
+
+    fn check_preconditions(&mut self, m: &MigrationFile, direction: Direction) -> Result<(), MigrateError> {
+        let failures = match &m.kind {
+            MigrationKind::Sql { sidecar: Some(path), .. } => {
+                let sidecar = read_sidecar(path)?;
+                let list = match direction {
+                    Direction::Up => sidecar.up_preconditions,
+                    Direction::Down => sidecar.down_preconditions,
+                };
+                let mut failures = Vec::new();
+                for p in list {
+                    let result =
+                        self.with_exec(|e| p.check(e).map_err(|err| MigrateError::exec(format!("checking {p}"), err)));
+                    match result {
+                        Ok((true, _)) => {}
+                        Ok((false, message)) => failures.push((p.to_string(), message)),
+                        Err(e) => failures.push((p.to_string(), format!("Check failed with error: {e}"))),
+                    }
+                }
+                failures
+            }
+            MigrationKind::Sql { sidecar: None, .. } => Vec::new(),
+            MigrationKind::Python { .. } | MigrationKind::External { .. } => {
+                self.host.check_preconditions(m, direction, &self.exec)?
+            }
+        };
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(MigrateError::Preconditions { version: m.version.clone(), name: m.name.clone(), failures })
+        }
+    }
+}
+
+/// Puts the outcome on a failure (and wraps other errors as failures of this migration).
+fn with_outcome(error: MigrateError, m: &MigrationFile, direction: Direction, outcome: String) -> MigrateError {
+    match error {
+        MigrateError::Failed(mut f) => {
+            f.outcome = outcome;
+            MigrateError::Failed(f)
+        }
+        MigrateError::Host { message, statement, error } => MigrateError::Failed(Box::new(MigrationFailure {
+            version: m.version.clone(),
+            name: m.name.clone(),
+            file: (!m.path().as_os_str().is_empty()).then(|| m.path().to_path_buf()),
+            direction: direction.as_str().into(),
+            statement,
+            line: None,
+            column: None,
+            message,
+            error: error.map(|e| *e),
+            outcome,
+        })),
+        MigrateError::Exec { context, error } => MigrateError::Failed(Box::new(MigrationFailure {
+            version: m.version.clone(),
+            name: m.name.clone(),
+            file: (!m.path().as_os_str().is_empty()).then(|| m.path().to_path_buf()),
+            direction: direction.as_str().into(),
+            statement: None,
+            line: None,
+            column: None,
+            message: format!("{context}: {error}"),
+            error: error.info.as_deref().cloned(),
+            outcome,
+        })),
+        other => other,
+    }
+}
+
+/// Version as a set key: numeric versions without leading zeros.
+fn canonical(version: &str) -> String {
+    if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = version.trim_start_matches('0');
+        if trimmed.is_empty() { "0".into() } else { trimmed.into() }
+    } else {
+        version.to_string()
+    }
+}
+
+fn check_target(scan: &Scan, target: &str) -> Result<(), MigrateError> {
+    if scan.find(target).is_some() {
+        Ok(())
+    } else {
+        Err(MigrateError::VersionNotFound {
+            version: target.to_string(),
+            available: scan.migrations.iter().map(|m| m.version.clone()).collect(),
+        })
+    }
+}
+
+fn mismatches(scan: &Scan, rows: &[AppliedRow]) -> Result<Vec<ChecksumMismatch>, MigrateError> {
+    let mut out = Vec::new();
+    for row in rows {
+        let (Some(expected), Some(file)) = (&row.checksum, scan.find(&row.version)) else { continue };
+        let actual = checksum(file.path())?;
+        if *expected != actual {
+            out.push(ChecksumMismatch {
+                version: row.version.clone(),
+                name: row.name.clone(),
+                file_path: file.path().to_path_buf(),
+                expected: expected.clone(),
+                actual,
+            });
+        }
+    }
+    Ok(out)
+}
