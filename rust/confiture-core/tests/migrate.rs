@@ -44,21 +44,25 @@ fn versions(db: &str) -> Vec<String> {
     strings(db, "SELECT version::text FROM tb_confiture ORDER BY pk_confiture")
 }
 
-const USERS: (&str, &str) = ("001_users.up.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\nINSERT INTO users VALUES (1, 'a');\n");
+const USERS: (&str, &str) =
+    ("001_users.up.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\nINSERT INTO users VALUES (1, 'a');\n");
 const USERS_DOWN: (&str, &str) = ("001_users.down.sql", "DROP TABLE users;\n");
 
 #[test]
 fn applies_in_numeric_order_once_and_records_everything() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        USERS,
-        USERS_DOWN,
-        ("999_a.up.sql", "ALTER TABLE users ADD COLUMN a int;"),
-        ("999_a.down.sql", "ALTER TABLE users DROP COLUMN a;"),
-        ("1000_b.up.sql", "ALTER TABLE users ADD COLUMN b int;"),
-        ("1000_b.down.sql", "ALTER TABLE users DROP COLUMN b;"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            USERS,
+            USERS_DOWN,
+            ("999_a.up.sql", "ALTER TABLE users ADD COLUMN a int;"),
+            ("999_a.down.sql", "ALTER TABLE users DROP COLUMN a;"),
+            ("1000_b.up.sql", "ALTER TABLE users ADD COLUMN b int;"),
+            ("1000_b.down.sql", "ALTER TABLE users DROP COLUMN b;"),
+        ],
+    );
     assert_eq!(up(&db, dir.path(), &UpOptions::default()).unwrap(), vec!["001", "999", "1000"]);
     assert_eq!(versions(&db), vec!["001", "999", "1000"]);
     let checksum = strings(&db, "SELECT checksum::text FROM tb_confiture WHERE version = '001'");
@@ -80,14 +84,20 @@ fn applies_in_numeric_order_once_and_records_everything() {
 fn the_first_failure_stops_the_batch_and_says_where() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        USERS,
-        USERS_DOWN,
-        ("002_bad.up.sql", "ALTER TABLE users ADD COLUMN ok int;\n\n-- the typo\nALTER TABLE users ADD COLUMN bad nosuchtype;\n"),
-        ("002_bad.down.sql", "SELECT 1;"),
-        ("003_later.up.sql", "CREATE TABLE later (id int);"),
-        ("003_later.down.sql", "DROP TABLE later;"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            USERS,
+            USERS_DOWN,
+            (
+                "002_bad.up.sql",
+                "ALTER TABLE users ADD COLUMN ok int;\n\n-- the typo\nALTER TABLE users ADD COLUMN bad nosuchtype;\n",
+            ),
+            ("002_bad.down.sql", "SELECT 1;"),
+            ("003_later.up.sql", "CREATE TABLE later (id int);"),
+            ("003_later.down.sql", "DROP TABLE later;"),
+        ],
+    );
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     let MigrateError::Failed(f) = &err else { panic!("{err}") };
     assert_eq!((f.version.as_str(), f.line, f.column), ("002", Some(4), Some(34)));
@@ -96,7 +106,8 @@ fn the_first_failure_stops_the_batch_and_says_where() {
     assert_eq!(f.error.as_ref().unwrap().code, "42704");
     assert!(err.to_string().contains("rolled back"), "{err}");
     assert_eq!(versions(&db), vec!["001"], "earlier migrations stay, the failed one left no row");
-    let columns = strings(&db, "SELECT attname::text FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'ok'");
+    let columns =
+        strings(&db, "SELECT attname::text FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'ok'");
     assert!(columns.is_empty(), "the failed migration left no partial DDL");
 }
 
@@ -104,32 +115,47 @@ fn the_first_failure_stops_the_batch_and_says_where() {
 fn no_transaction_migrations_run_statement_by_statement() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        USERS,
-        USERS_DOWN,
-        ("002_idx.up.sql", "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n"),
-        ("002_idx.down.sql", "-- confiture: no-transaction\nDROP INDEX CONCURRENTLY users_email;\n"),
-        ("003_half.up.sql", "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_id2 ON users (id);\nCREATE INDEX CONCURRENTLY broken ON nope (x);\n"),
-        ("003_half.down.sql", "SELECT 1;"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            USERS,
+            USERS_DOWN,
+            (
+                "002_idx.up.sql",
+                "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n",
+            ),
+            ("002_idx.down.sql", "-- confiture: no-transaction\nDROP INDEX CONCURRENTLY users_email;\n"),
+            (
+                "003_half.up.sql",
+                "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_id2 ON users (id);\nCREATE INDEX CONCURRENTLY broken ON nope (x);\n",
+            ),
+            ("003_half.down.sql", "SELECT 1;"),
+        ],
+    );
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     assert!(err.to_string().contains("1 statement(s) completed and were NOT undone"), "{err}");
     assert_eq!(versions(&db), vec!["001", "002"]);
-    assert_eq!(strings(&db, "SELECT count(*)::text FROM pg_indexes WHERE indexname IN ('users_email', 'users_id2')"), vec!["2"]);
+    assert_eq!(
+        strings(&db, "SELECT count(*)::text FROM pg_indexes WHERE indexname IN ('users_email', 'users_id2')"),
+        vec!["2"]
+    );
 }
 
 #[test]
 fn down_rolls_back_steps_or_to_a_target() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        USERS,
-        USERS_DOWN,
-        ("002_a.up.sql", "CREATE TABLE a (id int);"),
-        ("002_a.down.sql", "DROP TABLE a;"),
-        ("003_b.up.sql", "CREATE TABLE b (id int);"),
-        ("003_b.down.sql", "DROP TABLE b;"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            USERS,
+            USERS_DOWN,
+            ("002_a.up.sql", "CREATE TABLE a (id int);"),
+            ("002_a.down.sql", "DROP TABLE a;"),
+            ("003_b.up.sql", "CREATE TABLE b (id int);"),
+            ("003_b.down.sql", "DROP TABLE b;"),
+        ],
+    );
     up(&db, dir.path(), &UpOptions::default()).unwrap();
     let s = scan(dir.path()).unwrap();
     let mut host = NoHost::default();
@@ -191,7 +217,8 @@ fn the_lock_names_its_holder() {
     write(dir.path(), &[USERS, USERS_DOWN]);
     let holder = executor(&db);
     let id = confiture_core::migrate::lock::lock_id(&db);
-    confiture_core::migrate::lock::acquire(confiture_core::db::lock(&holder).as_mut(), id, LockMode::NonBlocking).unwrap();
+    confiture_core::migrate::lock::acquire(confiture_core::db::lock(&holder).as_mut(), id, LockMode::NonBlocking)
+        .unwrap();
 
     let busy = UpOptions { lock: Some(LockMode::NonBlocking), ..UpOptions::default() };
     let err = up(&db, dir.path(), &busy).unwrap_err();
@@ -205,21 +232,25 @@ fn the_lock_names_its_holder() {
     confiture_core::migrate::lock::release(confiture_core::db::lock(&holder).as_mut(), id).unwrap();
     assert_eq!(up(&db, dir.path(), &wait).unwrap(), vec!["001"]);
     // The runner released it: someone else can take it now.
-    confiture_core::migrate::lock::acquire(confiture_core::db::lock(&holder).as_mut(), id, LockMode::NonBlocking).unwrap();
+    confiture_core::migrate::lock::acquire(confiture_core::db::lock(&holder).as_mut(), id, LockMode::NonBlocking)
+        .unwrap();
 }
 
 #[test]
 fn baseline_and_target_and_qualified_tracking_table() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        USERS,
-        USERS_DOWN,
-        ("002_a.up.sql", "CREATE TABLE a (id int);"),
-        ("002_a.down.sql", "DROP TABLE a;"),
-        ("003_b.up.sql", "CREATE TABLE b (id int);"),
-        ("003_b.down.sql", "DROP TABLE b;"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            USERS,
+            USERS_DOWN,
+            ("002_a.up.sql", "CREATE TABLE a (id int);"),
+            ("002_a.down.sql", "DROP TABLE a;"),
+            ("003_b.up.sql", "CREATE TABLE b (id int);"),
+            ("003_b.down.sql", "DROP TABLE b;"),
+        ],
+    );
     let s = scan(dir.path()).unwrap();
     let mut host = NoHost::default();
     let mut runner = Runner::new(executor(&db), &mut host, "ops.migrations").unwrap();
@@ -229,7 +260,10 @@ fn baseline_and_target_and_qualified_tracking_table() {
     let report = runner.up(&s, &options).unwrap();
     assert_eq!(report.applied.iter().map(|d| d.version.as_str()).collect::<Vec<_>>(), vec!["002"]);
     assert_eq!(strings(&db, "SELECT version::text FROM ops.migrations ORDER BY pk_confiture"), vec!["001", "002"]);
-    assert!(strings(&db, "SELECT relname::text FROM pg_class WHERE relname = 'users'").is_empty(), "baseline ran nothing");
+    assert!(
+        strings(&db, "SELECT relname::text FROM pg_class WHERE relname = 'users'").is_empty(),
+        "baseline ran nothing"
+    );
     assert!(host.events.iter().any(|e| matches!(e, Event::SkippedAfterTarget { version } if version == "003")));
 }
 
@@ -237,14 +271,23 @@ fn baseline_and_target_and_qualified_tracking_table() {
 fn sidecar_preconditions_guard_migrations() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        ("001_a.up.sql", "CREATE TABLE a (id int);"),
-        ("001_a.down.sql", "DROP TABLE a;"),
-        ("001_a.yaml", "up_preconditions:\n  - type: TableExists\n    table: users\n  - type: SchemaNotExists\n    schema: public\n"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            ("001_a.up.sql", "CREATE TABLE a (id int);"),
+            ("001_a.down.sql", "DROP TABLE a;"),
+            (
+                "001_a.yaml",
+                "up_preconditions:\n  - type: TableExists\n    table: users\n  - type: SchemaNotExists\n    schema: public\n",
+            ),
+        ],
+    );
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("Table public.users does not exist") && text.contains("Schema public already exists"), "{text}");
+    assert!(
+        text.contains("Table public.users does not exist") && text.contains("Schema public already exists"),
+        "{text}"
+    );
     assert!(versions(&db).is_empty());
 }
 
@@ -252,10 +295,16 @@ fn sidecar_preconditions_guard_migrations() {
 fn copy_data_in_migrations() {
     let db = fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        ("001_data.up.sql", "CREATE TABLE t (id int, name text);\nCOPY t (id, name) FROM stdin;\n1\tone\n2\ttwo\n\\.\nUPDATE t SET name = upper(name);\n"),
-        ("001_data.down.sql", "DROP TABLE t;"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            (
+                "001_data.up.sql",
+                "CREATE TABLE t (id int, name text);\nCOPY t (id, name) FROM stdin;\n1\tone\n2\ttwo\n\\.\nUPDATE t SET name = upper(name);\n",
+            ),
+            ("001_data.down.sql", "DROP TABLE t;"),
+        ],
+    );
     up(&db, dir.path(), &UpOptions::default()).unwrap();
     assert_eq!(strings(&db, "SELECT name FROM t ORDER BY id"), vec!["ONE", "TWO"]);
 }
@@ -268,12 +317,16 @@ fn dry_run_analysis_reports_locks_sizes_and_risk() {
         .execute("CREATE TABLE big (id int, email text); INSERT INTO big SELECT g, 'x' || g FROM generate_series(1, 50000) g; ANALYZE big;")
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[
-        ("001_idx.up.sql", "CREATE INDEX big_email ON big (email);\nALTER TABLE big ADD COLUMN note text;\n"),
-        ("001_idx.down.sql", "DROP INDEX big_email;\nALTER TABLE big DROP COLUMN note;\n"),
-    ]);
+    write(
+        dir.path(),
+        &[
+            ("001_idx.up.sql", "CREATE INDEX big_email ON big (email);\nALTER TABLE big ADD COLUMN note text;\n"),
+            ("001_idx.down.sql", "DROP INDEX big_email;\nALTER TABLE big DROP COLUMN note;\n"),
+        ],
+    );
     let s = scan(dir.path()).unwrap();
-    let analysis = analyze_migration(confiture_core::db::lock(&admin).as_mut(), &s.migrations[0], Direction::Up).unwrap();
+    let analysis =
+        analyze_migration(confiture_core::db::lock(&admin).as_mut(), &s.migrations[0], Direction::Up).unwrap();
     assert_eq!(analysis.statements.len(), 2);
     let index = &analysis.statements[0];
     assert_eq!(index.locks[0].lock, "SHARE");

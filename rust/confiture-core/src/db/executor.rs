@@ -111,6 +111,16 @@ impl From<DbError> for ExecError {
     }
 }
 
+/// What a client-facing statement returned (the connection Python migrations get under the CLI).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ClientResult {
+    pub columns: Vec<String>,
+    /// Values: booleans, integers, floats and JSON as such; every other type as its text form.
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// Rows affected or returned (-1 when unknown, e.g. several statements).
+    pub rowcount: i64,
+}
+
 /// A statement of a script failed: its index, the byte offset of the error inside it (when
 /// PostgreSQL gave a position), and the error.
 #[derive(Debug, Clone)]
@@ -127,7 +137,7 @@ pub fn position_to_byte(text: &str, position: u32) -> Option<usize> {
 }
 
 /// Runs SQL for the engine.
-pub trait Executor: Send {
+pub trait Executor: Send + std::any::Any {
     /// Runs one or more statements without parameters (simple query protocol).
     fn execute(&mut self, sql: &str) -> Result<(), ExecError>;
 
@@ -149,6 +159,18 @@ pub trait Executor: Send {
 
     /// `COPY … FROM STDIN` with its data.
     fn copy_in(&mut self, statement: &str, data: &[u8]) -> Result<u64, ExecError>;
+
+    /// Runs a statement for a client and returns its rows (the connection Python migrations get
+    /// under the CLI). Executors that hand the caller's own connection to migrations need not.
+    fn run(&mut self, _sql: &str) -> Result<ClientResult, ExecError> {
+        Err(ExecError::client("this connection cannot run client statements"))
+    }
+
+    /// Switches to autocommit for a migration that must run outside a transaction, and back.
+    /// Confiture's own connection is in autocommit whenever it is not inside BEGIN … COMMIT.
+    fn autocommit(&mut self, _on: bool) -> Result<(), ExecError> {
+        Ok(())
+    }
 
     /// Transaction control. The psycopg executor maps these to the connection's own methods so
     /// the driver's transaction state stays right.
@@ -276,6 +298,39 @@ impl Executor for NativeExecutor {
         }
     }
 
+    fn run(&mut self, sql: &str) -> Result<ClientResult, ExecError> {
+        let statements = crate::sql::split(sql).map_err(|e| ExecError::client(e.to_string()))?;
+        if statements.len() != 1 {
+            self.execute(sql)?;
+            return Ok(ClientResult { rowcount: -1, ..ClientResult::default() });
+        }
+        let outcome = block_on(async {
+            // The description gives the column types; the simple protocol gives every value as text.
+            let prepared = self.client.raw().prepare(sql).await?;
+            let types: Vec<tokio_postgres::types::Type> =
+                prepared.columns().iter().map(|c| c.type_().clone()).collect();
+            let columns = prepared.columns().iter().map(|c| c.name().to_string()).collect();
+            let messages = self.client.raw().simple_query(sql).await?;
+            Ok::<_, tokio_postgres::Error>((columns, types, messages))
+        })
+        .map_err(ExecError::from)?
+        .map_err(|e| ExecError::from_driver(&e))?;
+        let (columns, types, messages) = outcome;
+        let mut result = ClientResult { columns, rows: Vec::new(), rowcount: -1 };
+        for message in messages {
+            match message {
+                tokio_postgres::SimpleQueryMessage::Row(row) => {
+                    result.rows.push((0..row.len()).map(|i| typed_value(row.get(i), types.get(i))).collect())
+                }
+                tokio_postgres::SimpleQueryMessage::CommandComplete(n) => {
+                    result.rowcount = i64::try_from(n).unwrap_or(i64::MAX);
+                }
+                _ => {}
+            }
+        }
+        Ok(result)
+    }
+
     fn copy_in(&mut self, statement: &str, data: &[u8]) -> Result<u64, ExecError> {
         block_on(async {
             use futures_util::SinkExt;
@@ -289,9 +344,39 @@ impl Executor for NativeExecutor {
     }
 }
 
+/// A text value as JSON by its column type.
+fn typed_value(text: Option<&str>, ty: Option<&tokio_postgres::types::Type>) -> serde_json::Value {
+    use tokio_postgres::types::Type;
+    let Some(text) = text else { return serde_json::Value::Null };
+    let Some(ty) = ty else { return serde_json::Value::String(text.to_string()) };
+    let parsed = if *ty == Type::BOOL {
+        Some(serde_json::Value::Bool(text == "t"))
+    } else if [Type::INT2, Type::INT4, Type::INT8, Type::OID].contains(ty) {
+        text.parse::<i64>().ok().map(serde_json::Value::from)
+    } else if [Type::FLOAT4, Type::FLOAT8].contains(ty) {
+        text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(serde_json::Value::Number)
+    } else if [Type::JSON, Type::JSONB].contains(ty) {
+        serde_json::from_str(text).ok()
+    } else {
+        None
+    };
+    parsed.unwrap_or_else(|| serde_json::Value::String(text.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_values_get_their_types() {
+        use tokio_postgres::types::Type;
+        assert_eq!(typed_value(Some("t"), Some(&Type::BOOL)), serde_json::json!(true));
+        assert_eq!(typed_value(Some("42"), Some(&Type::INT8)), serde_json::json!(42));
+        assert_eq!(typed_value(Some("1.5"), Some(&Type::FLOAT8)), serde_json::json!(1.5));
+        assert_eq!(typed_value(Some("{\"a\": 1}"), Some(&Type::JSONB)), serde_json::json!({"a": 1}));
+        assert_eq!(typed_value(Some("12.30"), Some(&Type::NUMERIC)), serde_json::json!("12.30"));
+        assert_eq!(typed_value(None, Some(&Type::TEXT)), serde_json::Value::Null);
+    }
 
     #[test]
     fn placeholders_render_for_each_driver() {

@@ -13,6 +13,6 @@ mod tls;
 pub use connect::{Client, connect, connect_url};
 pub use error::{DbError, PgErrorInfo};
 pub use executor::{
-    ExecError, Executor, NativeExecutor, Query, Row, ScriptError, SharedExecutor, lock, position_to_byte,
+    ClientResult, ExecError, Executor, NativeExecutor, Query, Row, ScriptError, SharedExecutor, lock, position_to_byte,
 };
 pub use runtime::{block_on, runtime};

@@ -432,6 +432,146 @@ impl<'h> Runner<'h> {
         if dry_run { work(self) } else { self.locked(lock_mode, work) }
     }
 
+    /// The migrations `up` would apply (pending, up to `target`).
+    pub fn pending<'s>(&self, scan: &'s Scan, target: Option<&str>) -> Result<Vec<&'s MigrationFile>, MigrateError> {
+        if let Some(t) = target {
+            check_target(scan, t)?;
+        }
+        let applied: BTreeSet<String> = self.applied()?.iter().map(|row| canonical(&row.version)).collect();
+        Ok(scan
+            .migrations
+            .iter()
+            .filter(|m| !applied.contains(&canonical(&m.version)))
+            .filter(|m| target.is_none_or(|t| compare(&m.version, t) != std::cmp::Ordering::Greater))
+            .collect())
+    }
+
+    /// The migrations `down` would roll back, newest first.
+    pub fn rollback_selection<'s>(
+        &self,
+        scan: &'s Scan,
+        steps: Option<usize>,
+        target: Option<&str>,
+    ) -> Result<Vec<&'s MigrationFile>, MigrateError> {
+        if steps == Some(0) {
+            return Err(MigrateError::Usage("--steps must be at least 1".into()));
+        }
+        let rows = self.applied()?;
+        let chosen: Vec<&AppliedRow> = match target {
+            Some(t) => {
+                check_target(scan, t)?;
+                rows.iter().rev().filter(|row| compare(&row.version, t) == std::cmp::Ordering::Greater).collect()
+            }
+            None => rows.iter().rev().take(steps.unwrap_or(1)).collect(),
+        };
+        chosen
+            .into_iter()
+            .map(|row| {
+                scan.find(&row.version)
+                    .ok_or_else(|| MigrateError::FileMissing { version: row.version.clone(), name: row.name.clone() })
+            })
+            .collect()
+    }
+
+    /// Dry run of `selection`: static analysis, and with `execute` a run inside a transaction that
+    /// is always rolled back (under the migration lock, so it never interleaves with a real run).
+    pub fn dry_run(
+        &mut self,
+        selection: &[&MigrationFile],
+        direction: Direction,
+        execute: bool,
+        lock_mode: Option<LockMode>,
+        migration_id: &str,
+    ) -> Result<super::dryrun::DryRunReport, MigrateError> {
+        let mut analyses = Vec::new();
+        for m in selection {
+            analyses.push(self.with_exec(|e| super::dryrun::analyze_migration(e, m, direction))?);
+        }
+        if !execute {
+            return Ok(super::dryrun::report(migration_id, "analysis", direction, analyses, Vec::new()));
+        }
+        self.locked(lock_mode, |r| {
+            r.with_exec(|e| e.begin().map_err(|err| MigrateError::exec("starting the dry-run transaction", err)))?;
+            let result = r.dry_run_execute(selection, direction, &mut analyses);
+            let rolled_back =
+                r.with_exec(|e| e.rollback().map_err(|err| MigrateError::exec("rolling the dry run back", err)));
+            result?;
+            rolled_back?;
+            Ok(super::dryrun::report(migration_id, "execute_and_analyze", direction, analyses, Vec::new()))
+        })
+    }
+
+    fn dry_run_execute(
+        &mut self,
+        selection: &[&MigrationFile],
+        direction: Direction,
+        analyses: &mut [super::dryrun::MigrationAnalysis],
+    ) -> Result<(), MigrateError> {
+        use super::dryrun::{Execution, Recording, Risk, Unavailable, analyze_statements, held_locks};
+        self.with_exec(|e| self.tracking.ensure(e))?;
+        for (m, analysis) in selection.iter().zip(analyses.iter_mut()) {
+            let (transactional, body) = self.transactional(m, direction)?;
+            if !transactional {
+                analysis.execution = Some(Execution {
+                    skipped: Some(
+                        "runs outside a transaction, so it cannot run inside the dry run's rolled-back transaction"
+                            .into(),
+                    ),
+                    ..Execution::default()
+                });
+                continue;
+            }
+            let before = self.with_exec(held_locks)?;
+            self.with_exec(|e| {
+                e.execute("SAVEPOINT confiture_dry_run").map_err(|err| MigrateError::exec("dry run", err))
+            })?;
+            let started = Instant::now();
+            let (outcome, executed) = match &body {
+                Some(body) => {
+                    let outcome = self.with_exec(|e| Ok(body.run(e)))?.map_err(|f| {
+                        let (line, _, _) = body.locate(f.index, f.offset);
+                        format!("line {line}: {}", f.error)
+                    });
+                    (outcome, body.statements.len())
+                }
+                None => {
+                    // Record what the Python migration runs, to analyse it afterwards.
+                    let inner = std::mem::replace(&mut *crate::db::lock(&self.exec), Box::new(Unavailable));
+                    *crate::db::lock(&self.exec) = Box::new(Recording { inner, statements: Vec::new() });
+                    let outcome = self.host.run(m, direction, &self.exec).map_err(|e| e.to_string());
+                    let recording = std::mem::replace(&mut *crate::db::lock(&self.exec), Box::new(Unavailable));
+                    let statements = recording_statements(recording, &self.exec);
+                    let count = statements.len();
+                    let numbered: Vec<(usize, String)> = statements.into_iter().map(|s| (0, s)).collect();
+                    analysis.statements = self.with_exec(|e| analyze_statements(e, &numbered))?;
+                    analysis.risk = analysis.statements.iter().map(|s| s.risk).max().unwrap_or(Risk::Low);
+                    (outcome, count)
+                }
+            };
+            let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+            let after = self.with_exec(held_locks)?;
+            let error = outcome.err();
+            if error.is_some() {
+                self.with_exec(|e| {
+                    e.execute("ROLLBACK TO SAVEPOINT confiture_dry_run")
+                        .map_err(|err| MigrateError::exec("dry run", err))
+                })?;
+            }
+            analysis.execution = Some(Execution {
+                execution_time_ms: ms,
+                locks_taken: after.into_iter().filter(|l| !before.contains(l)).collect(),
+                statements_executed: executed,
+                error: error.clone(),
+                skipped: None,
+            });
+            if error.is_some() {
+                // Later migrations may depend on this one: stop like a real run would.
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn transactional(
         &mut self,
         m: &MigrationFile,
@@ -536,6 +676,9 @@ impl<'h> Runner<'h> {
             record(self, ms)?;
             Ok(ms)
         })();
+        if !transactional {
+            self.with_exec(|e| e.autocommit(false).map_err(|err| MigrateError::exec("leaving autocommit", err)))?;
+        }
         match outcome {
             Ok(ms) => {
                 if transactional {
@@ -675,4 +818,19 @@ fn mismatches(scan: &Scan, rows: &[AppliedRow]) -> Result<Vec<ChecksumMismatch>,
         }
     }
     Ok(out)
+}
+
+/// Puts the recording's inner executor back and returns what it recorded.
+fn recording_statements(recording: Box<dyn Executor>, shared: &SharedExecutor) -> Vec<String> {
+    let any: Box<dyn std::any::Any + Send> = recording;
+    match any.downcast::<super::dryrun::Recording>() {
+        Ok(r) => {
+            let r = *r;
+            *crate::db::lock(shared) = r.inner;
+            r.statements
+        }
+        // Unreachable: the runner put the `Recording` there itself. The connection stays
+        // `Unavailable`, so any later use fails loudly rather than silently.
+        Err(_) => Vec::new(),
+    }
 }

@@ -7,6 +7,7 @@ mod classify;
 pub mod effects;
 mod error;
 mod ident;
+pub mod placeholders;
 mod split;
 
 pub use classify::{StatementClass, classify};
