@@ -20,6 +20,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(database_url_from_config, m)?)?;
     m.add_function(wrap_pyfunction!(url_with_database, m)?)?;
     m.add_function(wrap_pyfunction!(list_environments, m)?)?;
+    m.add_function(wrap_pyfunction!(load_environment_file, m)?)?;
     Ok(())
 }
 
@@ -86,4 +87,11 @@ fn url_with_database(py: Python<'_>, url: String, dbname: String) -> PyResult<St
 #[pyfunction]
 fn list_environments(project_dir: PathBuf) -> Vec<String> {
     confiture_core::config::list_environments(&project_dir)
+}
+
+/// Loads an environment file by path (`--config FILE`); include directories need not exist.
+#[pyfunction]
+fn load_environment_file(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyAny>> {
+    let loaded = engine(py, || Ok(Environment::load_file(&path, &env_var)?))?;
+    to_py(py, &loaded)
 }

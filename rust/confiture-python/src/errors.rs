@@ -4,10 +4,12 @@
 
 use confiture_core::Error;
 use confiture_core::build::BuildError;
-use confiture_core::db::DbError;
+use confiture_core::db::{DbError, ExecError};
+use confiture_core::migrate::MigrateError;
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyTuple, PyType};
 
 static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [const { PyOnceLock::new() }; 6];
 const NAMES: [&str; 6] = [
@@ -96,6 +98,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
             make(py, Class::Database, &message, &[("sqlstate", py.None())])
         }
         Error::Server(_) => make_server_error(py, &message),
+        Error::Migrate(e) => migrate_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
     }
 }
@@ -106,4 +109,119 @@ fn make_server_error(py: Python<'_>, message: &str) -> PyErr {
         Ok(cls) => cls.call1((message,)).map_or_else(|e| e, PyErr::from_value),
         Err(e) => e,
     }
+}
+
+fn construct(
+    py: Python<'_>,
+    module: &str,
+    class_name: &str,
+    args: Vec<Py<PyAny>>,
+    kwargs: &[(&str, Py<PyAny>)],
+) -> PyErr {
+    let built = py.import(module).and_then(|m| m.getattr(class_name)).and_then(|cls| {
+        let kw = PyDict::new(py);
+        for (k, v) in kwargs {
+            kw.set_item(*k, v)?;
+        }
+        cls.call(PyTuple::new(py, args)?, Some(&kw))
+    });
+    match built {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> Py<PyAny> {
+    value.into_py_any(py).unwrap_or_else(|_| py.None())
+}
+
+fn migrate_error(py: Python<'_>, error: &MigrateError, message: &str) -> PyErr {
+    match error {
+        MigrateError::LockTimeout { holder, .. } | MigrateError::LockBusy { holder } => {
+            let timeout = matches!(error, MigrateError::LockTimeout { .. });
+            let holder = holder
+                .as_deref()
+                .map_or_else(|| py.None(), |h| crate::convert::to_py(py, h).map_or_else(|_| py.None(), Bound::unbind));
+            construct(
+                py,
+                "confiture.core.locking",
+                "LockAcquisitionError",
+                vec![any(py, message)],
+                &[("timeout", any(py, timeout)), ("holder", holder)],
+            )
+        }
+        MigrateError::Checksum { mismatches } => {
+            let list = crate::convert::to_py(py, mismatches).map_or_else(|_| py.None(), Bound::unbind);
+            construct(py, "confiture.core.checksum", "ChecksumVerificationError", vec![list], &[])
+        }
+        MigrateError::Preconditions { version, name, failures } => construct(
+            py,
+            "confiture.core.preconditions",
+            "PreconditionValidationError",
+            vec![any(py, failures.clone())],
+            &[("migration_version", any(py, version.as_str())), ("migration_name", any(py, name.as_str()))],
+        ),
+        MigrateError::Failed(f) => {
+            let err = construct(
+                py,
+                "confiture.exceptions",
+                "MigrationError",
+                vec![any(py, message)],
+                &[("version", any(py, f.version.as_str())), ("migration_name", any(py, f.name.as_str()))],
+            );
+            let value = err.value(py);
+            let info = f.error.as_ref();
+            let attrs: [(&str, Py<PyAny>); 9] = [
+                ("file", any(py, f.file.as_ref().map(|p| p.display().to_string()))),
+                ("line", any(py, f.line)),
+                ("column", any(py, f.column)),
+                ("statement", any(py, f.statement.clone())),
+                ("direction", any(py, f.direction.as_str())),
+                ("sqlstate", any(py, info.map(|i| i.code.clone()))),
+                ("detail", any(py, info.and_then(|i| i.detail.clone()))),
+                ("hint", any(py, info.and_then(|i| i.hint.clone()))),
+                ("outcome", any(py, f.outcome.as_str())),
+            ];
+            for (k, v) in attrs {
+                if value.setattr(k, v).is_err() {
+                    break;
+                }
+            }
+            err
+        }
+        MigrateError::Exec { error, .. } => {
+            let err = make(py, Class::Database, message, &[]);
+            set_exec_attrs(py, &err, error);
+            err
+        }
+        MigrateError::DirNotFound { .. }
+        | MigrateError::Io { .. }
+        | MigrateError::Problems { .. }
+        | MigrateError::VersionNotFound { .. }
+        | MigrateError::AlreadyApplied { .. }
+        | MigrateError::NotApplied { .. }
+        | MigrateError::FileMissing { .. }
+        | MigrateError::Usage(_)
+        | MigrateError::Sidecar { .. }
+        | MigrateError::Host { .. }
+        | MigrateError::Strict(_) => {
+            construct(py, "confiture.exceptions", "MigrationError", vec![any(py, message)], &[])
+        }
+    }
+}
+
+fn set_exec_attrs(py: Python<'_>, err: &PyErr, error: &ExecError) {
+    let value = err.value(py);
+    let info = error.info.as_deref();
+    let _ = value.setattr("sqlstate", any(py, info.map(|i| i.code.clone())));
+    let _ = value.setattr("detail", any(py, info.and_then(|i| i.detail.clone())));
+    let _ = value.setattr("hint", any(py, info.and_then(|i| i.hint.clone())));
+    let _ = value.setattr("position", any(py, info.and_then(|i| i.position)));
+}
+
+/// A failed client statement (the connection Python migrations get) as `DatabaseError`.
+pub fn exec_to_py(py: Python<'_>, error: &ExecError) -> PyErr {
+    let err = make(py, Class::Database, &error.to_string(), &[]);
+    set_exec_attrs(py, &err, error);
+    err
 }

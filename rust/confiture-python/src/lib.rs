@@ -6,6 +6,8 @@ mod build;
 mod config;
 mod convert;
 mod errors;
+mod executor;
+mod migrate;
 mod project;
 mod run;
 mod testserver;
@@ -19,5 +21,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     project::register(m)?;
     build::register(m)?;
     testserver::register(m)?;
+    migrate::register(m)?;
     Ok(())
 }

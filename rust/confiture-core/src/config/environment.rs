@@ -279,6 +279,25 @@ impl Environment {
         Self::from_yaml(env, project_dir, &path, &text, vars)
     }
 
+    /// Loads an environment file by path (`--config FILE`): the name is the file's stem and the
+    /// project directory the one holding `db/` (else the file's directory). Include directories are
+    /// not required to exist: migration commands do not read them.
+    pub fn load_file(path: &Path, vars: &dyn Fn(&str) -> Option<String>) -> Result<LoadedEnvironment, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::FileNotFound { path: path.to_path_buf() },
+            _ => ConfigError::Read { path: path.to_path_buf(), source },
+        })?;
+        let env = path.file_stem().map_or_else(|| "local".to_string(), |s| s.to_string_lossy().into_owned());
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let project_dir = match (dir.file_name(), dir.parent()) {
+            (Some(n), Some(db)) if n == "environments" && db.file_name().is_some_and(|d| d == "db") => {
+                db.parent().unwrap_or(Path::new(".")).to_path_buf()
+            }
+            _ => dir.to_path_buf(),
+        };
+        Self::parse(&env, &project_dir, path, &text, vars, false)
+    }
+
     /// Parses environment YAML text; `path` is only used in messages.
     pub fn from_yaml(
         env: &str,
@@ -286,6 +305,17 @@ impl Environment {
         path: &Path,
         text: &str,
         vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<LoadedEnvironment, ConfigError> {
+        Self::parse(env, project_dir, path, text, vars, true)
+    }
+
+    fn parse(
+        env: &str,
+        project_dir: &Path,
+        path: &Path,
+        text: &str,
+        vars: &dyn Fn(&str) -> Option<String>,
+        require_include_dirs: bool,
     ) -> Result<LoadedEnvironment, ConfigError> {
         let mut value = parse_document(path, text, vars)?;
         match &value {
@@ -318,11 +348,17 @@ impl Environment {
                 message: format!("{name:?} differs from the file name; the environment is called {env:?}"),
             });
         }
-        let environment = Self::resolve(env, raw, project_dir, path)?;
+        let environment = Self::resolve(env, raw, project_dir, path, require_include_dirs)?;
         Ok(LoadedEnvironment { environment, warnings })
     }
 
-    fn resolve(env: &str, raw: RawEnvironment, project_dir: &Path, path: &Path) -> Result<Self, ConfigError> {
+    fn resolve(
+        env: &str,
+        raw: RawEnvironment,
+        project_dir: &Path,
+        path: &Path,
+        require_include_dirs: bool,
+    ) -> Result<Self, ConfigError> {
         let invalid = |key: &str, message: String| ConfigError::InvalidValue {
             path: path.to_path_buf(),
             key: key.to_string(),
@@ -357,7 +393,7 @@ impl Environment {
                     let item = match item {
                         IncludeDir::Path(p) => {
                             let abs = absolute(&p);
-                            if !Path::new(&abs).is_dir() {
+                            if require_include_dirs && !Path::new(&abs).is_dir() {
                                 return Err(ConfigError::MissingIncludeDir {
                                     path: path.to_path_buf(),
                                     key,
@@ -368,7 +404,7 @@ impl Environment {
                         }
                         IncludeDir::Dir(mut d) => {
                             d.path = absolute(&d.path);
-                            if !d.auto_discover && !Path::new(&d.path).is_dir() {
+                            if require_include_dirs && !d.auto_discover && !Path::new(&d.path).is_dir() {
                                 return Err(ConfigError::MissingIncludeDir {
                                     path: path.to_path_buf(),
                                     key: format!("{key}.path"),

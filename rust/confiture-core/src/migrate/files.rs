@@ -305,7 +305,7 @@ mod tests {
         );
         assert!(kinds.iter().any(|k| k.contains("nounderscore.up.sql")), "{kinds:?}");
         assert_eq!(s.orphans().len(), 1);
-        assert_eq!(s.blocking_problems().len(), 4);
+        assert_eq!(s.blocking_problems().len(), 5, "nounderscore.up.sql also lacks its down file");
     }
 
     #[test]

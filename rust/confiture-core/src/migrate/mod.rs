@@ -9,6 +9,7 @@ pub mod dryrun;
 mod error;
 pub mod files;
 pub mod generate;
+pub mod hooks;
 pub mod host;
 pub mod lock;
 pub mod preconditions;

@@ -66,6 +66,6 @@ mod tests {
         assert!(same("001", "1"));
         assert!(!same("001", "0010"));
         assert!(same("abc", "abc"));
-        assert_eq!(compare("0", "00"), Ordering::Greater);
+        assert_eq!(compare("0", "00"), Ordering::Less, "equal numbers tie-break by text");
     }
 }
