@@ -99,6 +99,21 @@ class ConfigurationWarning(UserWarning):
     """Something in an environment file was ignored (e.g. an unknown key)."""
 
 
+_LAZY = {
+    "PreconditionError": "confiture.core.preconditions",
+    "PreconditionValidationError": "confiture.core.preconditions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """fraiseql-confiture re-exported these from here; they live with the preconditions."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'confiture.exceptions' has no attribute {name!r}")
+
+
 __all__ = [
     "ConfigurationError",
     "ConfigurationWarning",

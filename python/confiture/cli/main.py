@@ -47,6 +47,12 @@ class ConfitureGroup(click.Group):
         except KeyboardInterrupt:
             output.error("interrupted")
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): stop quietly, without a flush error at exit.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except Exception as e:
             if ctx.meta.get("confiture.debug"):
                 raise
@@ -204,5 +210,14 @@ def build(
             }
         )
 
+
+def _register() -> None:
+    from confiture.cli.migrate import migrate, verify
+
+    app.add_command(migrate)
+    app.add_command(verify)
+
+
+_register()
 
 __all__ = ["app"]

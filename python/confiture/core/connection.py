@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from confiture import _core
@@ -47,4 +48,66 @@ def create_connection(config: dict[str, Any] | DatabaseConfig) -> psycopg.Connec
         raise MigrationError(f"Failed to connect to database {_core.redact_url(url)}: {e}") from e
 
 
-__all__ = ["create_connection", "database_url_from_config", "load_config"]
+def load_migration_module(migration_file: Path) -> ModuleType:
+    """Imports a Python migration file (registered in ``sys.modules`` under its stem)."""
+    import importlib.util
+    import sys
+
+    path = Path(migration_file)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise MigrationError(f"Cannot load migration module: {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:
+        del sys.modules[path.stem]
+        raise MigrationError(f"Failed to import migration {path.name}: {type(e).__name__}: {e}") from e
+    return module
+
+
+def get_migration_class(module: ModuleType) -> type:
+    """The ``Migration`` subclass defined in the module (exactly one)."""
+    from confiture.models.migration import Migration, SQLMigration
+
+    found = [
+        obj
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and issubclass(obj, Migration)
+        and obj not in (Migration, SQLMigration)
+        and obj.__module__ == module.__name__
+    ]
+    if len(found) != 1:
+        what = "no Migration subclass" if not found else f"{len(found)} Migration subclasses"
+        raise MigrationError(f"{module.__file__}: expected one Migration subclass, found {what}")
+    return found[0]
+
+
+def load_migration_class(migration_file: Path) -> type:
+    """The migration class of a ``.py`` file, or a ``FileSQLMigration`` class for ``.up.sql``."""
+    path = Path(migration_file)
+    if path.suffix == ".py":
+        return get_migration_class(load_migration_module(path))
+    if path.name.endswith(".up.sql"):
+        from confiture.models.sql_file_migration import FileSQLMigration
+
+        down = path.with_name(path.name.removesuffix(".up.sql") + ".down.sql")
+        if not down.exists():
+            raise MigrationError(
+                f"SQL migration {path.name} has no matching .down.sql file.\n"
+                f"Expected: {down}\nHint: Create {down.name} with the rollback SQL"
+            )
+        return FileSQLMigration.from_files(path, down)
+    raise MigrationError(f"Unknown migration file type: {path.name} (expected .py or .up.sql)")
+
+
+__all__ = [
+    "create_connection",
+    "database_url_from_config",
+    "get_migration_class",
+    "load_config",
+    "load_migration_class",
+    "load_migration_module",
+]

@@ -171,7 +171,8 @@ fn migrate_error(py: Python<'_>, error: &MigrateError, message: &str) -> PyErr {
             );
             let value = err.value(py);
             let info = f.error.as_ref();
-            let attrs: [(&str, Py<PyAny>); 9] = [
+            let attrs: [(&str, Py<PyAny>); 10] = [
+                ("error_message", any(py, f.message.as_str())),
                 ("file", any(py, f.file.as_ref().map(|p| p.display().to_string()))),
                 ("line", any(py, f.line)),
                 ("column", any(py, f.column)),

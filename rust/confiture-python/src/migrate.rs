@@ -47,6 +47,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(checksum_bytes, m)?,
         wrap_pyfunction!(order_hooks, m)?,
         wrap_pyfunction!(migrator_dry_run, m)?,
+        wrap_pyfunction!(migrator_update_checksum, m)?,
     ] {
         m.add_function(f)?;
     }
@@ -598,4 +599,19 @@ fn migrator_dry_run<'py>(
     let report =
         with_runner(py, connection, &table, Some(host), |r| r.dry_run(&[&m], Direction::Up, true, None, "dry_run"))?;
     to_py(py, &report)
+}
+
+/// Stores a new checksum for an applied migration.
+#[pyfunction]
+fn migrator_update_checksum<'py>(
+    py: Python<'py>,
+    connection: &Bound<'py, PyAny>,
+    table: String,
+    version: String,
+    checksum: String,
+) -> PyResult<()> {
+    with_runner(py, connection, &table, None, |r| {
+        let tracking = r.tracking().clone();
+        r.with_executor(|e| tracking.update_checksum(e, &version, &checksum))
+    })
 }

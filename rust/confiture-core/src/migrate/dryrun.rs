@@ -302,11 +302,12 @@ pub fn report(
     let statements: Vec<&StatementAnalysis> = migrations.iter().flat_map(|m| m.statements.iter()).collect();
     let unsafe_count = statements.iter().filter(|s| s.risk >= Risk::High).count()
         + migrations.iter().filter(|m| m.execution.as_ref().is_some_and(|e| e.error.is_some())).count();
+    // fold from +0.0: an empty f64 sum is -0.0.
     let disk: f64 = statements
         .iter()
         .filter(|s| s.rewrites || (s.scans && s.operation.contains("INDEX")))
         .map(|s| s.locks.iter().filter_map(|l| l.bytes).max().unwrap_or(0) as f64 / MB)
-        .sum();
+        .fold(0.0, |a, b| a + b);
     let total_ms = migrations
         .iter()
         .map(|m| m.execution.as_ref().filter(|e| e.skipped.is_none()).map_or(m.estimated_ms, |e| e.execution_time_ms))
@@ -374,6 +375,15 @@ impl Executor for Recording {
     fn copy_in(&mut self, statement: &str, data: &[u8]) -> Result<u64, ExecError> {
         self.statements.push(statement.to_string());
         self.inner.copy_in(statement, data)
+    }
+
+    fn run(&mut self, sql: &str) -> Result<crate::db::ClientResult, ExecError> {
+        self.statements.push(sql.to_string());
+        self.inner.run(sql)
+    }
+
+    fn autocommit(&mut self, on: bool) -> Result<(), ExecError> {
+        self.inner.autocommit(on)
     }
 
     fn begin(&mut self) -> Result<(), ExecError> {

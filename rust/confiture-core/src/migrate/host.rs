@@ -48,12 +48,32 @@ pub struct ExternalInfo {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     LockAcquired,
-    Applying { version: String, name: String },
-    Applied { version: String, name: String, execution_time_ms: i64 },
-    RollingBack { version: String, name: String },
-    RolledBack { version: String, name: String, execution_time_ms: i64 },
-    SkippedAfterTarget { version: String },
-    Warning { message: String },
+    /// The applied files' checksums match.
+    ChecksumsVerified,
+    Applying {
+        version: String,
+        name: String,
+    },
+    Applied {
+        version: String,
+        name: String,
+        execution_time_ms: i64,
+    },
+    RollingBack {
+        version: String,
+        name: String,
+    },
+    RolledBack {
+        version: String,
+        name: String,
+        execution_time_ms: i64,
+    },
+    SkippedAfterTarget {
+        version: String,
+    },
+    Warning {
+        message: String,
+    },
 }
 
 pub trait Host {

@@ -137,6 +137,14 @@ impl<'h> Runner<'h> {
         &self.tracking
     }
 
+    /// Runs `f` on the runner's executor.
+    pub fn with_executor<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Executor) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        self.with_exec(f)
+    }
+
     fn with_exec<T>(&self, f: impl FnOnce(&mut dyn Executor) -> Result<T, MigrateError>) -> Result<T, MigrateError> {
         let mut guard = crate::db::lock(&self.exec);
         f(guard.as_mut())
@@ -297,6 +305,8 @@ impl<'h> Runner<'h> {
                         }
                         OnMismatch::Ignore => {}
                     }
+                } else {
+                    r.host.event(Event::ChecksumsVerified);
                 }
             }
             let applied: BTreeSet<String> = rows.iter().map(|row| canonical(&row.version)).collect();
@@ -544,6 +554,7 @@ impl<'h> Runner<'h> {
                     let count = statements.len();
                     let numbered: Vec<(usize, String)> = statements.into_iter().map(|s| (0, s)).collect();
                     analysis.statements = self.with_exec(|e| analyze_statements(e, &numbered))?;
+                    analysis.notes = vec!["statements recorded while it ran in the rolled-back transaction".into()];
                     analysis.risk = analysis.statements.iter().map(|s| s.risk).max().unwrap_or(Risk::Low);
                     (outcome, count)
                 }
