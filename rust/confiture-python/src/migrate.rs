@@ -175,18 +175,39 @@ impl Host for PyHost {
     }
 }
 
-/// Turns a runner error into a Python exception, re-raising what Python code raised.
+/// Turns a runner error into a Python exception, re-raising what Python code raised:
+/// `MigrationError` and `HookError` unchanged (with the failure's details added as attributes, as
+/// fraiseql-confiture re-raised them), anything else wrapped in `MigrationError` with it as cause.
 fn raise(py: Python<'_>, host: &mut PyHost, error: confiture_core::Error) -> PyErr {
     let raised = host.raised.take();
     match (&error, raised) {
         (confiture_core::Error::Migrate(MigrateError::Host { .. }), Some(original)) => original,
         (confiture_core::Error::Migrate(MigrateError::Failed(_)), Some(original)) => {
             let converted = crate::errors::to_py(py, error);
+            if passes_through(py, &original) {
+                let value = original.value(py);
+                let details = converted.value(py);
+                for attr in ["version", "migration_name", "file", "direction", "outcome", "error_message"] {
+                    let unset = value.getattr(attr).map_or(true, |existing| existing.is_none());
+                    if unset && let Ok(v) = details.getattr(attr) {
+                        let _ = value.setattr(attr, v);
+                    }
+                }
+                return original;
+            }
             converted.set_cause(py, Some(original));
             converted
         }
         _ => crate::errors::to_py(py, error),
     }
+}
+
+fn passes_through(py: Python<'_>, e: &PyErr) -> bool {
+    let class = |module: &str, name: &str| py.import(module).and_then(|m| m.getattr(name)).ok();
+    [class("confiture.exceptions", "MigrationError"), class("confiture.core.hooks.base", "HookError")]
+        .into_iter()
+        .flatten()
+        .any(|cls| e.value(py).is_instance(&cls).unwrap_or(false))
 }
 
 /// Runs `f` with a runner, without the GIL, converting errors (and keeping Python's own).

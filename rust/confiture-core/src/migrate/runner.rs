@@ -652,6 +652,8 @@ impl<'h> Runner<'h> {
             self.with_exec(|e| {
                 e.begin().map_err(|err| MigrateError::exec("starting the migration's transaction", err))
             })?;
+        } else {
+            self.with_exec(|e| e.autocommit(true).map_err(|err| MigrateError::exec("switching to autocommit", err)))?;
         }
         let mut completed = 0usize;
         let outcome = (|| -> Result<i64, MigrateError> {
