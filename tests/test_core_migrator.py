@@ -55,10 +55,23 @@ class Broken(SQLMigration):
 
 def test_initialize_creates_the_reference_table(conn: psycopg.Connection) -> None:
     Migrator(conn).initialize()
-    columns = [r[0] for r in conn.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = 'tb_confiture'::regclass AND attnum > 0 ORDER BY attnum"
-    )]
-    assert columns == ["id", "pk_confiture", "slug", "version", "name", "applied_at", "execution_time_ms", "checksum"]
+    columns = [
+        r[0]
+        for r in conn.execute(
+            "SELECT attname FROM pg_attribute"
+            " WHERE attrelid = 'tb_confiture'::regclass AND attnum > 0 ORDER BY attnum"
+        )
+    ]
+    assert columns == [
+        "id",
+        "pk_confiture",
+        "slug",
+        "version",
+        "name",
+        "applied_at",
+        "execution_time_ms",
+        "checksum",
+    ]
     Migrator(conn).initialize()  # idempotent
 
 
@@ -119,8 +132,9 @@ def test_migrate_up_runs_sql_and_python_files(conn: psycopg.Connection, tmp_path
 def test_preconditions_all_sixteen(conn: psycopg.Connection) -> None:
     conn.execute(
         "CREATE SCHEMA app; CREATE TABLE app.parent (id int PRIMARY KEY);"
-        "CREATE TABLE app.child (id int CONSTRAINT child_pk PRIMARY KEY, parent_id int REFERENCES app.parent (id),"
-        " label varchar(20)); CREATE INDEX child_label ON app.child (label); INSERT INTO app.parent VALUES (1), (2);"
+        "CREATE TABLE app.child (id int CONSTRAINT child_pk PRIMARY KEY,"
+        " parent_id int REFERENCES app.parent (id), label varchar(20));"
+        " CREATE INDEX child_label ON app.child (label); INSERT INTO app.parent VALUES (1), (2);"
     )
     holds = [
         pre.TableExists("child", "app"),
@@ -196,7 +210,13 @@ def test_hooks_run_at_their_phases_and_a_failure_rolls_back(conn: psycopg.Connec
     registry = HookRegistry()
     registry.register(HookPhase.AFTER_EXECUTE, Recorder("reg"))
     Migrator(conn, hook_registry=registry).apply(Hooked(conn))
-    assert Recorder.calls == ["bv:before_validation", "bd:before_ddl", "ad:after_ddl", "reg:after_execute", "cl:cleanup"]
+    assert Recorder.calls == [
+        "bv:before_validation",
+        "bd:before_ddl",
+        "ad:after_ddl",
+        "reg:after_execute",
+        "cl:cleanup",
+    ]
 
     Recorder.calls = []
 
@@ -256,7 +276,9 @@ def test_non_transactional_migrations_use_autocommit(conn: psycopg.Connection) -
     assert conn.execute("SELECT to_regclass('t_id') IS NOT NULL").fetchone() == (True,)
 
 
-def test_the_lock_is_exclusive_and_names_its_holder(conn: psycopg.Connection, confiture_test_server_url: str) -> None:
+def test_the_lock_is_exclusive_and_names_its_holder(
+    conn: psycopg.Connection, confiture_test_server_url: str
+) -> None:
     url = conn.info.dsn
     with psycopg.connect(url, autocommit=True) as other:
         lock = MigrationLock(conn, LockConfig())
@@ -279,13 +301,14 @@ def test_the_lock_is_exclusive_and_names_its_holder(conn: psycopg.Connection, co
 def test_loaders(tmp_path: Path) -> None:
     (tmp_path / "005_x.py").write_text(
         "from confiture.models.migration import Migration, SQLMigration\n"
-        "class A(SQLMigration):\n    version = '005'\n    name = 'x'\n    up_sql = 'SELECT 1'\n    down_sql = 'SELECT 1'\n"
+        "class A(SQLMigration):\n    version = '005'\n    name = 'x'\n"
+        "    up_sql = 'SELECT 1'\n    down_sql = 'SELECT 1'\n"
     )
     cls = load_migration_class(tmp_path / "005_x.py")
     assert cls.__name__ == "A"
     assert get_migration_class(load_migration_module(tmp_path / "005_x.py")).version == "005"
     (tmp_path / "006_y.up.sql").write_text("-- confiture: no-transaction\nSELECT 1;\n")
-    with pytest.raises(MigrationError, match="has no matching .down.sql"):
+    with pytest.raises(MigrationError, match=r"has no matching \.down\.sql"):
         load_migration_class(tmp_path / "006_y.up.sql")
     (tmp_path / "006_y.down.sql").write_text("SELECT 1;\n")
     (tmp_path / "006_y.yaml").write_text("up_preconditions:\n  - type: TableExists\n    table: users\n")
@@ -298,11 +321,11 @@ def test_loaders(tmp_path: Path) -> None:
     (tmp_path / "007_z.py").write_text("X = 1\n")
     with pytest.raises(MigrationError, match="no Migration subclass"):
         load_migration_class(tmp_path / "007_z.py")
+
+    class NoVersion(Migration):
+        def up(self) -> None: ...
+
+        def down(self) -> None: ...
+
     with pytest.raises(TypeError, match="version"):
-
-        class NoVersion(Migration):
-            def up(self) -> None: ...
-
-            def down(self) -> None: ...
-
         NoVersion(None)

@@ -6,10 +6,15 @@ from typing import Any, Literal, TypedDict, final
 
 __version__: str
 __all__ = [
+    "EngineHandle",
     "PostgresServer",
     "__version__",
+    "analyze_sql",
     "apply_schema",
     "build_schema",
+    "check_precondition",
+    "checksum_bytes",
+    "checksum_file",
     "common_parent",
     "compute_hash",
     "create_database",
@@ -21,7 +26,29 @@ __all__ = [
     "list_environments",
     "list_templates",
     "load_environment",
+    "load_environment_file",
     "load_yaml",
+    "lock_acquire",
+    "lock_holder",
+    "lock_id",
+    "lock_release",
+    "migrate_baseline",
+    "migrate_down",
+    "migrate_dry_run",
+    "migrate_fix_naming",
+    "migrate_generate",
+    "migrate_scan",
+    "migrate_status",
+    "migrate_up",
+    "migrate_verify",
+    "migrator_applied",
+    "migrator_apply",
+    "migrator_dry_run",
+    "migrator_initialize",
+    "migrator_mark_applied",
+    "migrator_rollback",
+    "migrator_update_checksum",
+    "order_hooks",
     "parse_database_url",
     "redact_url",
     "render_database_url",
@@ -64,6 +91,9 @@ def url_with_database(url: str, dbname: str) -> str:
 
 def list_environments(project_dir: str | Path) -> list[str]:
     """The environments defined in ``<project_dir>/db/environments``, sorted."""
+
+def load_environment_file(path: str | Path) -> _LoadedEnvironmentDict:
+    """Loads an environment file by path (``--config FILE``)."""
 
 class _SchemaFileDict(TypedDict):
     path: str
@@ -180,3 +210,124 @@ class PostgresServer:
         """Stops a throw-away server and removes its directory (idempotent)."""
     def __enter__(self) -> PostgresServer: ...
     def __exit__(self, *args: object) -> bool: ...
+
+# --- migrations -------------------------------------------------------------------------------
+# ``target`` is a connection URL (the engine connects natively) or a psycopg connection (the
+# engine runs SQL through it). ``host`` receives events and runs Python migrations and hooks.
+
+_Target = str | Any
+
+def migrate_scan(directory: str | Path) -> dict[str, Any]:
+    """The migration files in ``directory``: migrations, problems and orphans."""
+
+def migrate_status(target: _Target, directory: str | Path, table: str) -> dict[str, Any]:
+    """Applied and pending migrations, checksum state, tracking table presence."""
+
+def migrate_up(
+    target: _Target,
+    directory: str | Path,
+    table: str,
+    options: dict[str, Any],
+    lock: dict[str, Any] | None = None,
+    host: Any | None = None,
+) -> dict[str, Any]:
+    """Applies pending migrations (``options``: target, strict, force, on_mismatch, …)."""
+
+def migrate_down(
+    target: _Target,
+    directory: str | Path,
+    table: str,
+    steps: int | None = None,
+    to: str | None = None,
+    lock: dict[str, Any] | None = None,
+    host: Any | None = None,
+) -> dict[str, Any]:
+    """Rolls back the last ``steps`` migrations, or back to version ``to``."""
+
+def migrate_baseline(
+    target: _Target,
+    directory: str | Path,
+    table: str,
+    through: str,
+    dry_run: bool = False,
+    lock: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Records migrations up to ``through`` as applied without running them."""
+
+def migrate_verify(target: _Target, directory: str | Path, table: str, fix: bool = False) -> dict[str, Any]:
+    """Compares recorded checksums with the files; ``fix`` records the files' checksums."""
+
+def migrate_dry_run(
+    target: _Target,
+    directory: str | Path,
+    table: str,
+    mode: str,
+    direction: str,
+    steps: int | None = None,
+    to: str | None = None,
+    migration_id: str = ...,
+    lock: dict[str, Any] | None = None,
+    host: Any | None = None,
+) -> dict[str, Any]:
+    """Analyses (``mode="analyze"``) or executes and rolls back (``"execute"``) pending migrations."""
+
+def migrate_generate(directory: str | Path, name: str, sql: bool = False) -> list[Path]:
+    """Writes the next migration's file(s) and returns their paths."""
+
+def migrate_fix_naming(directory: str | Path, dry_run: bool = False) -> list[dict[str, Any]]:
+    """Renames orphaned ``.sql`` files to ``.up.sql``; returns what was (or would be) renamed."""
+
+def migrator_initialize(connection: Any, table: str = ...) -> None:
+    """Creates (or upgrades) the tracking table."""
+
+def migrator_applied(connection: Any, table: str = ...) -> list[dict[str, Any]]:
+    """The tracking table's rows, oldest first."""
+
+def migrator_apply(connection: Any, table: str, migration: dict[str, Any], force: bool, host: Any) -> int:
+    """Applies one migration and records it; returns its duration in milliseconds."""
+
+def migrator_rollback(connection: Any, table: str, migration: dict[str, Any], host: Any) -> int:
+    """Rolls back one migration and removes its record; returns its duration in milliseconds."""
+
+def migrator_dry_run(connection: Any, table: str, migration: dict[str, Any], host: Any) -> dict[str, Any]:
+    """Executes one migration inside a savepoint that is rolled back; reports what it did."""
+
+def migrator_mark_applied(connection: Any, table: str, file: str | Path) -> str | None:
+    """Records a migration file as applied without running it."""
+
+def migrator_update_checksum(connection: Any, table: str, version: str, checksum: str) -> None:
+    """Records a new checksum for an applied migration."""
+
+def lock_id(database: str) -> int:
+    """The advisory lock key for ``database`` (stable across processes and versions)."""
+
+def lock_acquire(connection: Any, id: int, blocking: bool = True, timeout_ms: int = 30000) -> None:
+    """Takes the migration lock, waiting up to ``timeout_ms`` unless ``blocking`` is false."""
+
+def lock_release(connection: Any, id: int) -> None:
+    """Releases the migration lock."""
+
+def lock_holder(connection: Any, id: int) -> dict[str, Any] | None:
+    """Who holds the migration lock (pid, application, since), if anyone."""
+
+def check_precondition(spec: dict[str, Any], connection: Any) -> tuple[bool, str]:
+    """Evaluates one precondition: whether it holds and why not."""
+
+def checksum_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+
+def checksum_bytes(data: bytes) -> str:
+    """SHA-256 of ``data``, hex."""
+
+def analyze_sql(sql: str) -> list[dict[str, Any]]:
+    """Per-statement effects: locks taken, rewrites, scans, destructive changes."""
+
+def order_hooks(hooks: list[dict[str, Any]]) -> list[str]:
+    """Hook names in execution order (priority, then declared dependencies)."""
+
+@final
+class EngineHandle:
+    """The migration's transaction on Confiture's connection, for Python migrations."""
+
+    def run(self, sql: str, params: Any | None = None) -> dict[str, Any]:
+        """Runs SQL; returns ``{"columns", "rows", "rowcount"}``."""
