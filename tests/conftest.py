@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
+from _migrations import Project
 from confiture import _core
 
 pytest_plugins = ["pytester"]
@@ -103,3 +104,17 @@ def simple_project(make_project: Callable[..., Path]) -> Path:
     files = dict(SIMPLE_SCHEMA)
     files["db/seeds/common/users.sql"] = f"-- {uuid.uuid4()}\n" + files["db/seeds/common/users.sql"]
     return make_project(files)
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, confiture_test_server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Project]:
+    """A migrations project on a fresh database of its own; the working directory is its root."""
+    name = f"cm_{uuid.uuid4().hex[:10]}"
+    _core.create_database(confiture_test_server_url, name)
+    root = tmp_path / "proj"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    yield Project(root, _core.url_with_database(confiture_test_server_url, name))
+    _core.drop_database(confiture_test_server_url, name, force=True)

@@ -430,6 +430,7 @@ def up(
             show_failure(e)
             sys.exit(1)
         raise
+    _orphan_warning(report["orphaned_migrations"], to_stderr=as_json)
     if as_json:
         output.emit_json(report)
         return

@@ -8,8 +8,19 @@ use super::files::{NO_TRANSACTION_MARKER, Scan};
 
 /// The version a new migration gets.
 pub fn next_version(scan: &Scan) -> String {
-    let numeric: Vec<&str> =
-        scan.migrations.iter().map(|m| m.version.as_str()).filter(|v| v.bytes().all(|b| b.is_ascii_digit())).collect();
+    // Orphaned `NNN_x.sql` files count: they are migrations waiting for a rename.
+    let orphan_versions = scan.orphans().into_iter().filter_map(|p| {
+        let name = p.file_name()?.to_str()?;
+        let digits = name.split('_').next()?;
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.to_owned())
+    });
+    let numeric: Vec<String> = scan
+        .migrations
+        .iter()
+        .map(|m| m.version.clone())
+        .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
+        .chain(orphan_versions)
+        .collect();
     let width = numeric.iter().map(|v| v.len()).max().unwrap_or(3).max(3);
     let highest = numeric.iter().filter_map(|v| v.parse::<u128>().ok()).max().unwrap_or(0);
     format!("{:0width$}", highest + 1)

@@ -67,6 +67,8 @@ pub struct Done {
 pub struct UpReport {
     pub applied: Vec<Done>,
     pub warnings: Vec<String>,
+    /// File names of `.sql` files that are not `.up.sql`/`.down.sql` and so were not applied.
+    pub orphaned_migrations: Vec<String>,
     pub checksum_mismatches: Vec<ChecksumMismatch>,
 }
 
@@ -275,6 +277,9 @@ impl<'h> Runner<'h> {
         }
         for orphan in scan.orphans() {
             report.warnings.push(format!("orphaned migration file {} will not be applied", orphan.display()));
+            report
+                .orphaned_migrations
+                .push(orphan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
         }
         if options.strict && !report.warnings.is_empty() {
             return Err(MigrateError::Strict(report.warnings.join("; ")));
@@ -560,17 +565,21 @@ impl<'h> Runner<'h> {
                 }
             };
             let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-            let after = self.with_exec(held_locks)?;
             let error = outcome.err();
-            if error.is_some() {
+            // After a failure the transaction is aborted and pg_locks cannot be read; rolling back
+            // to the savepoint releases what the migration took anyway.
+            let locks_taken = if error.is_some() {
                 self.with_exec(|e| {
                     e.execute("ROLLBACK TO SAVEPOINT confiture_dry_run")
                         .map_err(|err| MigrateError::exec("dry run", err))
                 })?;
-            }
+                Vec::new()
+            } else {
+                self.with_exec(held_locks)?.into_iter().filter(|l| !before.contains(l)).collect()
+            };
             analysis.execution = Some(Execution {
                 execution_time_ms: ms,
-                locks_taken: after.into_iter().filter(|l| !before.contains(l)).collect(),
+                locks_taken,
                 statements_executed: executed,
                 error: error.clone(),
                 skipped: None,
