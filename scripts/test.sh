@@ -31,6 +31,7 @@ run_pytest() {
 }
 run_pytest tests
 run_pytest examples/basic
+run_pytest examples/migrations
 if [ "$suites_ran" -eq 0 ]; then
     say "no Python tests ran at all"
     exit 1

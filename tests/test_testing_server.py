@@ -90,6 +90,17 @@ def test_the_runner_exports_urls_passes_the_exit_code_and_cleans_up(tmp_path: Pa
     assert missing.returncode == 127 and "command not found" in missing.stderr
 
 
+def test_the_runner_creates_the_database_when_asked() -> None:
+    script = "import os, psycopg; psycopg.connect(os.environ['DATABASE_URL']).close()"
+    out = subprocess.run(
+        [sys.executable, "-m", "confiture.testing.server", "--database", "made", "--create", "--"]
+        + [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+
+
 CHILD = """
 import sys, time
 from confiture.testing import PostgresServer

@@ -78,11 +78,12 @@ def render_text(report: dict[str, Any], verbose: bool = False) -> str:
             if execution.get("skipped"):
                 lines.append(f"    not executed: {execution['skipped']}")
             else:
-                taken = ", ".join(f"{mode} on {rel}" for rel, mode in execution["locks_taken"]) or "none"
                 ran = f"{execution['execution_time_ms']} ms, {execution['statements_executed']} statement(s)"
-                lines.append(f"    executed in {ran}; locks taken: {taken}")
                 if execution.get("error"):
-                    lines.append(f"    ❌ failed: {execution['error']}")
+                    lines.append(f"    ❌ failed after {ran}: {execution['error']}")
+                else:
+                    taken = ", ".join(f"{mode} on {rel}" for rel, mode in execution["locks_taken"])
+                    lines.append(f"    executed in {ran}; new locks taken: {taken or 'none'}")
         lines.append("")
     summary = report["summary"]
     lines.append(

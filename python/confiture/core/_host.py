@@ -70,6 +70,11 @@ class MigrationHost:
         self._objects: dict[int, Any] = {}
         self._classes: dict[str, type] = {}
 
+    @property
+    def has_registered_hooks(self) -> bool:
+        """Whether hooks apply to SQL file migrations too (they declare none of their own)."""
+        return self.registry is not None
+
     # -- migrations handed in as objects (Migrator.apply) ------------------------------------
 
     def spec(self, migration: Any, migration_file: Path | None = None) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Run a command against a throw-away PostgreSQL.
 
-    python -m confiture.testing.server [--database NAME] -- COMMAND [ARG ...]
+    python -m confiture.testing.server [--database NAME [--create]] -- COMMAND [ARG ...]
 
 Starts a private server, exports ``CONFITURE_TEST_DATABASE_URL`` (the server) and ``DATABASE_URL``
-(database NAME on it, default ``postgres``), runs COMMAND, then stops and removes the server,
-whatever happens. Exits with COMMAND's status.
+(database NAME on it, default ``postgres``; ``--create`` creates it empty first), runs COMMAND,
+then stops and removes the server, whatever happens. Exits with COMMAND's status.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m confiture.testing.server", description=__doc__.split("\n")[1]
     )
     parser.add_argument("--database", default="postgres", help="database name for DATABASE_URL")
+    parser.add_argument("--create", action="store_true", help="create the database (empty) first")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run (after --)")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ)
         env["CONFITURE_TEST_DATABASE_URL"] = server.url
         env["DATABASE_URL"] = server.url_for(args.database)
+        if args.create and args.database != "postgres":
+            _core.create_database(server.url, args.database)
         sys.stderr.write(f"🐘 PostgreSQL running at {server.url} (removed when the command ends)\n")
         try:
             return subprocess.call(command, env=env)

@@ -208,11 +208,17 @@ pub fn lock(shared: &SharedExecutor) -> MutexGuard<'_, Box<dyn Executor>> {
 /// The executor over Confiture's own connection.
 pub struct NativeExecutor {
     client: Client,
+    /// Statements prepared on this connection, by SQL text: the runner repeats the same few
+    /// queries (tracking rows, catalog checks) once per migration, so each is parsed once.
+    prepared: std::collections::HashMap<String, tokio_postgres::Statement>,
 }
+
+/// Enough for the runner's fixed queries; precondition queries with literal names vary more.
+const PREPARED_CACHE_LIMIT: usize = 64;
 
 impl NativeExecutor {
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self { client, prepared: std::collections::HashMap::new() }
     }
 
     pub fn client(&self) -> &Client {
@@ -234,14 +240,25 @@ impl Executor for NativeExecutor {
         let params: Vec<Option<&str>> = query.params.iter().map(Option::as_deref).collect();
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-        let rows = block_on(async {
-            // Parameters are sent as text: declare them so, whatever the server would infer.
-            let types = vec![tokio_postgres::types::Type::TEXT; refs.len()];
-            let statement = self.client.raw().prepare_typed(&sql, &types).await?;
-            self.client.raw().query(&statement, &refs).await
+        let cached = self.prepared.get(&sql).cloned();
+        let client = self.client.raw();
+        let (rows, statement) = block_on(async {
+            let statement = match cached {
+                Some(statement) => statement,
+                None => {
+                    // Parameters are sent as text: declare them so, whatever the server would infer.
+                    let types = vec![tokio_postgres::types::Type::TEXT; refs.len()];
+                    client.prepare_typed(&sql, &types).await?
+                }
+            };
+            client.query(&statement, &refs).await.map(|rows| (rows, statement))
         })
         .map_err(ExecError::from)?
         .map_err(|e| ExecError::from_driver(&e))?;
+        if self.prepared.len() >= PREPARED_CACHE_LIMIT {
+            self.prepared.clear();
+        }
+        self.prepared.entry(sql.clone()).or_insert(statement);
         rows.iter()
             .map(|row| {
                 (0..row.len())

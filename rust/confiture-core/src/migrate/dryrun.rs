@@ -345,9 +345,21 @@ pub fn held_locks(exec: &mut dyn Executor) -> Result<Vec<(String, String)>, Migr
         .into_iter()
         .filter_map(|mut r| {
             r.resize(2, None);
-            Some((r[0].take()?, r[1].take()?))
+            Some((r[0].take()?, lock_mode_name(&r[1].take()?)))
         })
         .collect())
+}
+
+/// `AccessExclusiveLock` (pg_locks) → `ACCESS EXCLUSIVE` (the SQL name, as the analysis reports).
+fn lock_mode_name(mode: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in mode.strip_suffix("Lock").unwrap_or(mode).char_indices() {
+        if i > 0 && c.is_ascii_uppercase() {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 /// An executor that remembers the SQL run through it (to analyse what a Python migration did).
@@ -413,5 +425,15 @@ impl Executor for Unavailable {
 
     fn copy_in(&mut self, _: &str, _: &[u8]) -> Result<u64, ExecError> {
         Err(ExecError::client("the connection is in use by a dry run"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pg_lock_modes_read_as_sql() {
+        assert_eq!(super::lock_mode_name("AccessExclusiveLock"), "ACCESS EXCLUSIVE");
+        assert_eq!(super::lock_mode_name("ShareRowExclusiveLock"), "SHARE ROW EXCLUSIVE");
+        assert_eq!(super::lock_mode_name("ShareLock"), "SHARE");
     }
 }

@@ -5,9 +5,10 @@
 //! and earlier migrations stay applied. The advisory lock is taken before anything is read or
 //! written and released on every exit path. Checksums of applied files are verified before `up`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::MigrateError;
@@ -18,7 +19,7 @@ use super::host::{Direction, Event, HookPhase, Host};
 use super::lock::{self, LockMode};
 use super::preconditions::read_sidecar;
 use super::tracking::{AppliedRow, Tracking};
-use super::version::{compare, same};
+use super::version::{canonical, compare, same};
 use crate::db::{Executor, SharedExecutor};
 
 /// What to do when an applied file's checksum changed.
@@ -203,15 +204,25 @@ impl<'h> Runner<'h> {
             tracking_table: self.tracking.qualified(),
             tracking_table_exists: exists,
         };
-        for m in &scan.migrations {
-            let row = rows.iter().find(|r| same(&r.version, &m.version));
-            let checksum_state = row.map(|r| match &r.checksum {
-                None => "not_recorded".to_string(),
-                Some(stored) => {
-                    if checksum(m.path()).ok().as_deref() == Some(stored.as_str()) { "ok" } else { "changed" }
-                        .to_string()
-                }
-            });
+        let by_version: HashMap<&str, &AppliedRow> = rows.iter().map(|r| (canonical(&r.version), r)).collect();
+        let matched: Vec<Option<&AppliedRow>> =
+            scan.migrations.iter().map(|m| by_version.get(canonical(&m.version)).copied()).collect();
+        // Checksums of applied files, read and hashed in parallel.
+        let states: Vec<Option<String>> = scan
+            .migrations
+            .par_iter()
+            .zip(matched.par_iter())
+            .map(|(m, row)| {
+                row.map(|r| match &r.checksum {
+                    None => "not_recorded".to_string(),
+                    Some(stored) => {
+                        if checksum(m.path()).ok().as_deref() == Some(stored.as_str()) { "ok" } else { "changed" }
+                            .to_string()
+                    }
+                })
+            })
+            .collect();
+        for ((m, row), checksum_state) in scan.migrations.iter().zip(matched).zip(states) {
             if row.is_some() {
                 report.applied.push(m.version.clone());
                 report.current = Some(m.version.clone());
@@ -241,12 +252,16 @@ impl<'h> Runner<'h> {
         let work = |r: &mut Self| -> Result<VerifyReport, MigrateError> {
             let rows = r.applied()?;
             let mut report = VerifyReport::default();
-            for row in &rows {
-                let Some(file) = scan.find(&row.version) else {
+            // Files are read and hashed in parallel, compared in the rows' order.
+            let actuals: Vec<Option<String>> = rows
+                .par_iter()
+                .map(|row| scan.find(&row.version).map(|file| checksum(file.path())).transpose())
+                .collect::<Result<_, MigrateError>>()?;
+            for (row, actual) in rows.iter().zip(actuals) {
+                let (Some(file), Some(actual)) = (scan.find(&row.version), actual) else {
                     report.missing_files.push(format!("{}_{}", row.version, row.name));
                     continue;
                 };
-                let actual = checksum(file.path())?;
                 match &row.checksum {
                     None => report.not_recorded.push(file.label()),
                     Some(expected) if *expected != actual => report.mismatches.push(ChecksumMismatch {
@@ -314,7 +329,7 @@ impl<'h> Runner<'h> {
                     r.host.event(Event::ChecksumsVerified);
                 }
             }
-            let applied: BTreeSet<String> = rows.iter().map(|row| canonical(&row.version)).collect();
+            let applied: BTreeSet<&str> = rows.iter().map(|row| canonical(&row.version)).collect();
             for m in &scan.migrations {
                 if let Some(t) = &options.target
                     && compare(&m.version, t) == std::cmp::Ordering::Greater
@@ -322,7 +337,7 @@ impl<'h> Runner<'h> {
                     r.host.event(Event::SkippedAfterTarget { version: m.version.clone() });
                     continue;
                 }
-                let is_applied = applied.contains(&canonical(&m.version));
+                let is_applied = applied.contains(canonical(&m.version));
                 if is_applied && !options.force {
                     continue;
                 }
@@ -429,10 +444,11 @@ impl<'h> Runner<'h> {
             if !dry_run {
                 r.with_exec(|e| r.tracking.ensure(e))?;
             }
-            let applied: BTreeSet<String> = r.applied()?.iter().map(|row| canonical(&row.version)).collect();
+            let applied: BTreeSet<String> =
+                r.applied()?.iter().map(|row| canonical(&row.version).to_string()).collect();
             let mut report = BaselineReport { dry_run, ..BaselineReport::default() };
             for m in scan.migrations.iter().filter(|m| compare(&m.version, through) != std::cmp::Ordering::Greater) {
-                if applied.contains(&canonical(&m.version)) {
+                if applied.contains(canonical(&m.version)) {
                     report.skipped.push(m.label());
                     continue;
                 }
@@ -452,11 +468,11 @@ impl<'h> Runner<'h> {
         if let Some(t) = target {
             check_target(scan, t)?;
         }
-        let applied: BTreeSet<String> = self.applied()?.iter().map(|row| canonical(&row.version)).collect();
+        let applied: BTreeSet<String> = self.applied()?.iter().map(|row| canonical(&row.version).to_string()).collect();
         Ok(scan
             .migrations
             .iter()
-            .filter(|m| !applied.contains(&canonical(&m.version)))
+            .filter(|m| !applied.contains(canonical(&m.version)))
             .filter(|m| target.is_none_or(|t| compare(&m.version, t) != std::cmp::Ordering::Greater))
             .collect())
     }
@@ -803,16 +819,6 @@ fn with_outcome(error: MigrateError, m: &MigrationFile, direction: Direction, ou
     }
 }
 
-/// Version as a set key: numeric versions without leading zeros.
-fn canonical(version: &str) -> String {
-    if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) {
-        let trimmed = version.trim_start_matches('0');
-        if trimmed.is_empty() { "0".into() } else { trimmed.into() }
-    } else {
-        version.to_string()
-    }
-}
-
 fn check_target(scan: &Scan, target: &str) -> Result<(), MigrateError> {
     if scan.find(target).is_some() {
         Ok(())
@@ -825,21 +831,22 @@ fn check_target(scan: &Scan, target: &str) -> Result<(), MigrateError> {
 }
 
 fn mismatches(scan: &Scan, rows: &[AppliedRow]) -> Result<Vec<ChecksumMismatch>, MigrateError> {
-    let mut out = Vec::new();
-    for row in rows {
-        let (Some(expected), Some(file)) = (&row.checksum, scan.find(&row.version)) else { continue };
-        let actual = checksum(file.path())?;
-        if *expected != actual {
-            out.push(ChecksumMismatch {
+    // Files are read and hashed in parallel; the result keeps the rows' order.
+    let found: Vec<Option<ChecksumMismatch>> = rows
+        .par_iter()
+        .map(|row| {
+            let (Some(expected), Some(file)) = (&row.checksum, scan.find(&row.version)) else { return Ok(None) };
+            let actual = checksum(file.path())?;
+            Ok((*expected != actual).then(|| ChecksumMismatch {
                 version: row.version.clone(),
                 name: row.name.clone(),
                 file_path: file.path().to_path_buf(),
                 expected: expected.clone(),
                 actual,
-            });
-        }
-    }
-    Ok(out)
+            }))
+        })
+        .collect::<Result<_, MigrateError>>()?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// Puts the recording's inner executor back and returns what it recorded.

@@ -49,6 +49,23 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     VersionKey::new(a).cmp(&VersionKey::new(b))
 }
 
+/// The text two versions share exactly when they denote the same migration: a numeric version
+/// without its leading zeros, any other version as written (for hash lookups).
+pub fn canonical(version: &str) -> &str {
+    VersionKey::new(version).numeric.unwrap_or(version)
+}
+
+/// Orders by value only (no tie-break between `001` and `1`): for binary searches.
+pub fn compare_value(a: &str, b: &str) -> Ordering {
+    let (a, b) = (VersionKey::new(a), VersionKey::new(b));
+    match (a.numeric, b.numeric) {
+        (Some(x), Some(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.text.cmp(b.text),
+    }
+}
+
 /// Whether two version strings denote the same migration.
 pub fn same(a: &str, b: &str) -> bool {
     VersionKey::new(a).same(&VersionKey::new(b))
@@ -67,5 +84,9 @@ mod tests {
         assert!(!same("001", "0010"));
         assert!(same("abc", "abc"));
         assert_eq!(compare("0", "00"), Ordering::Less, "equal numbers tie-break by text");
+        assert_eq!(canonical("0042"), "42");
+        assert_eq!(canonical("v2"), "v2");
+        assert_eq!(compare_value("042", "42"), Ordering::Equal);
+        assert_eq!(compare_value("9", "10"), Ordering::Less);
     }
 }

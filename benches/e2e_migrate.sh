@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End-to-end benchmarks of `confiture migrate` (numbers go to docs/performance.md), side by side
+# on one throw-away PostgreSQL:
+#   1. 300 SQL migrations applied to an empty database: this engine (release wheel) vs
+#      fraiseql-confiture==0.3.9 vs `alembic upgrade head` running the same SQL;
+#   2. `migrate status` and a no-op `migrate up` with those 300 applied;
+#   3. `migrate status` with 10,000 applied.
+# Usage: bash benches/e2e_migrate.sh   (needs hyperfine; installs it with apt-get when missing)
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
+ensure_system_packages
+command -v hyperfine >/dev/null || apt_install hyperfine
+cd "$ROOT"
+
+WORK="$(mktemp -d /tmp/confiture-bench.XXXXXX)"
+RESULTS="$ROOT/benches/results"
+mkdir -p "$RESULTS"
+STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
+REPORT="$RESULTS/e2e-migrate-$STAMP.md"
+trap 'rm -rf "$WORK"' EXIT
+
+say "release wheel of this engine → $WORK/ours"
+python3 -m venv "$WORK/ours"
+"$WORK/ours/bin/pip" install -q maturin
+"$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
+"$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
+say "fraiseql-confiture==0.3.9 → $WORK/ref; alembic → $WORK/alembic"
+python3 -m venv "$WORK/ref"
+"$WORK/ref/bin/pip" install -q "fraiseql-confiture==0.3.9"
+python3 -m venv "$WORK/alembic"
+"$WORK/alembic/bin/pip" install -q alembic "psycopg[binary]"
+
+say "generating migrations (300 real, 10,000 trivial)"
+"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/p300" 300 --alembic
+"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/p10k" 10000 --trivial
+
+{
+    echo "# End-to-end migrate benchmarks ($STAMP)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr); PostgreSQL $(pg_config --version 2>/dev/null | awk '{print $2}')"
+    echo
+} > "$REPORT"
+
+export WORK
+"$WORK/ours/bin/python" -m confiture.testing.server -- bash -c '
+    set -euo pipefail
+    S="$CONFITURE_TEST_DATABASE_URL"; BASE="${S%/postgres}"
+    cd "$WORK/p300"
+    for db in bench_ours bench_ref bench_noop; do
+        echo "database_url: $BASE/$db" > "db/environments/$db.yaml"
+    done
+    fresh() { echo "dropdb --if-exists --maintenance-db=$S $1 && createdb --maintenance-db=$S $1"; }
+    hyperfine -w 1 -r 5 --export-markdown "$WORK/h1.md" \
+        -n "confiture migrate up (this engine)" --prepare "$(fresh bench_ours)" \
+        "$WORK/ours/bin/confiture migrate up --config db/environments/bench_ours.yaml" \
+        -n "confiture migrate up (fraiseql-confiture 0.3.9)" --prepare "$(fresh bench_ref)" \
+        "$WORK/ref/bin/confiture migrate up --config db/environments/bench_ref.yaml" \
+        -n "alembic upgrade head (same SQL)" --prepare "$(fresh bench_alembic)" \
+        "env ALEMBIC_URL=postgresql+psycopg://${BASE#postgresql://}/bench_alembic $WORK/alembic/bin/alembic -c alembic.ini upgrade head"
+
+    createdb --maintenance-db="$S" bench_noop
+    "$WORK/ours/bin/confiture" migrate up --config db/environments/bench_noop.yaml >/dev/null
+    hyperfine -N -w 3 -r 20 --export-markdown "$WORK/h2.md" \
+        -n "confiture migrate status, 300 applied" \
+        "$WORK/ours/bin/confiture migrate status --config db/environments/bench_noop.yaml" \
+        -n "confiture migrate up, nothing pending (300 applied)" \
+        "$WORK/ours/bin/confiture migrate up --config db/environments/bench_noop.yaml" \
+        -n "fraiseql-confiture 0.3.9 migrate status, 300 applied" \
+        "$WORK/ref/bin/confiture migrate status --config db/environments/bench_ref.yaml"
+
+    cd "$WORK/p10k"
+    echo "database_url: $BASE/bench_10k" > db/environments/local.yaml
+    createdb --maintenance-db="$S" bench_10k
+    "$WORK/ours/bin/python" -c "
+import subprocess, sys, time
+t = time.perf_counter()
+subprocess.run([sys.argv[1], \"migrate\", \"up\"], check=True, stdout=subprocess.DEVNULL)
+print(f\"{time.perf_counter() - t:.1f}\")" "$WORK/ours/bin/confiture" > "$WORK/apply10k"
+    hyperfine -N -w 3 -r 20 --export-markdown "$WORK/h3.md" \
+        -n "confiture migrate status, 10,000 applied" "$WORK/ours/bin/confiture migrate status" \
+        -n "confiture migrate status -f json, 10,000 applied" "$WORK/ours/bin/confiture migrate status -f json"
+'
+{
+    echo "## 300 SQL migrations on an empty database"; echo; cat "$WORK/h1.md"; echo
+    echo "## status and no-op up, 300 applied"; echo; cat "$WORK/h2.md"; echo
+    echo "## status, 10,000 applied (applying the 10,000 trivial migrations took $(cat "$WORK/apply10k") s)"; echo
+    cat "$WORK/h3.md"; echo
+} >> "$REPORT"
+
+say "report: $REPORT"
+cat "$REPORT"

@@ -1,0 +1,2 @@
+-- confiture: no-transaction
+DROP INDEX CONCURRENTLY app.accounts_display_name;
