@@ -2,7 +2,10 @@
 # End-to-end benchmarks of `confiture migrate` (numbers go to docs/performance.md), side by side
 # on one throw-away PostgreSQL:
 #   1. 300 SQL migrations applied to an empty database: this engine (release wheel) vs
-#      fraiseql-confiture==0.3.9 vs `alembic upgrade head` running the same SQL;
+#      fraiseql-confiture==0.3.9 vs `alembic upgrade head` running the same SQL, and psql running
+#      the same SQL one transaction per migration (the server's share: no tool can go below it).
+#      Two workloads (benches/generate_migrations.py): `mixed` (a schema's life) and `tables`
+#      (every migration creates a table: catalog-heavy, the server's share dominates);
 #   2. `migrate status` and a no-op `migrate up` with those 300 applied;
 #   3. `migrate status` with 10,000 applied.
 # Usage: bash benches/e2e_migrate.sh   (needs hyperfine; installs it with apt-get when missing)
@@ -29,9 +32,13 @@ python3 -m venv "$WORK/ref"
 python3 -m venv "$WORK/alembic"
 "$WORK/alembic/bin/pip" install -q alembic "psycopg[binary]"
 
-say "generating migrations (300 real, 10,000 trivial)"
-"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/p300" 300 --alembic
-"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/p10k" 10000 --trivial
+say "generating migrations (300 mixed, 300 tables, 10,000 trivial)"
+"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/p300" 300 --alembic --workload mixed
+"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/t300" 300 --alembic --workload tables
+"$WORK/ours/bin/python" benches/generate_migrations.py "$WORK/p10k" 10000 --workload trivial
+for p in p300 t300; do
+    (for f in "$WORK/$p"/db/migrations/*.up.sql; do echo "BEGIN;"; cat "$f"; echo "COMMIT;"; done) > "$WORK/$p/psql.sql"
+done
 
 {
     echo "# End-to-end migrate benchmarks ($STAMP)"
@@ -44,19 +51,23 @@ export WORK
 "$WORK/ours/bin/python" -m confiture.testing.server -- bash -c '
     set -euo pipefail
     S="$CONFITURE_TEST_DATABASE_URL"; BASE="${S%/postgres}"
-    cd "$WORK/p300"
-    for db in bench_ours bench_ref bench_noop; do
-        echo "database_url: $BASE/$db" > "db/environments/$db.yaml"
-    done
     fresh() { echo "dropdb --if-exists --maintenance-db=$S $1 && createdb --maintenance-db=$S $1"; }
-    hyperfine -w 1 -r 5 --export-markdown "$WORK/h1.md" \
-        -n "confiture migrate up (this engine)" --prepare "$(fresh bench_ours)" \
-        "$WORK/ours/bin/confiture migrate up --config db/environments/bench_ours.yaml" \
-        -n "confiture migrate up (fraiseql-confiture 0.3.9)" --prepare "$(fresh bench_ref)" \
-        "$WORK/ref/bin/confiture migrate up --config db/environments/bench_ref.yaml" \
-        -n "alembic upgrade head (same SQL)" --prepare "$(fresh bench_alembic)" \
-        "env ALEMBIC_URL=postgresql+psycopg://${BASE#postgresql://}/bench_alembic $WORK/alembic/bin/alembic -c alembic.ini upgrade head"
-
+    for p in p300 t300; do
+        cd "$WORK/$p"
+        for db in bench_ours bench_ref bench_noop; do
+            echo "database_url: $BASE/$db" > "db/environments/$db.yaml"
+        done
+        hyperfine -w 1 -r 5 --export-markdown "$WORK/h1-$p.md" \
+            -n "confiture migrate up (this engine)" --prepare "$(fresh bench_ours)" \
+            "$WORK/ours/bin/confiture migrate up --config db/environments/bench_ours.yaml" \
+            -n "confiture migrate up (fraiseql-confiture 0.3.9)" --prepare "$(fresh bench_ref)" \
+            "$WORK/ref/bin/confiture migrate up --config db/environments/bench_ref.yaml" \
+            -n "alembic upgrade head (same SQL)" --prepare "$(fresh bench_alembic)" \
+            "env ALEMBIC_URL=postgresql+psycopg://${BASE#postgresql://}/bench_alembic $WORK/alembic/bin/alembic -c alembic.ini upgrade head" \
+            -n "psql -f (same SQL, a transaction per migration, no tracking)" --prepare "$(fresh bench_psql)" \
+            "psql -X -q -v ON_ERROR_STOP=1 -f psql.sql $BASE/bench_psql"
+    done
+    cd "$WORK/p300"
     createdb --maintenance-db="$S" bench_noop
     "$WORK/ours/bin/confiture" migrate up --config db/environments/bench_noop.yaml >/dev/null
     hyperfine -N -w 3 -r 20 --export-markdown "$WORK/h2.md" \
@@ -80,7 +91,8 @@ print(f\"{time.perf_counter() - t:.1f}\")" "$WORK/ours/bin/confiture" > "$WORK/a
         -n "confiture migrate status -f json, 10,000 applied" "$WORK/ours/bin/confiture migrate status -f json"
 '
 {
-    echo "## 300 SQL migrations on an empty database"; echo; cat "$WORK/h1.md"; echo
+    echo "## 300 SQL migrations on an empty database, mixed workload"; echo; cat "$WORK/h1-p300.md"; echo
+    echo "## 300 SQL migrations on an empty database, a table each"; echo; cat "$WORK/h1-t300.md"; echo
     echo "## status and no-op up, 300 applied"; echo; cat "$WORK/h2.md"; echo
     echo "## status, 10,000 applied (applying the 10,000 trivial migrations took $(cat "$WORK/apply10k") s)"; echo
     cat "$WORK/h3.md"; echo

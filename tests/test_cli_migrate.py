@@ -394,3 +394,18 @@ def test_custom_tracking_table(project: Project, make_project: Callable[..., Pat
     ok(project.migrate("up"))
     assert project.query("SELECT count(*) FROM ops.schema_history") == [(2,)]
     assert not project.exists("tb_confiture")
+
+
+def test_force_reapplies_and_says_when_there_is_nothing(project: Project) -> None:
+    result = ok(project.migrate("up", "--force"))
+    assert "skipping migration state checks" in result.output and "No migration files found." in result.output
+    project.sql(
+        "001",
+        "counter",
+        "CREATE TABLE IF NOT EXISTS c (n int);\nINSERT INTO c VALUES (1);\n",
+        "DROP TABLE c;\n",
+    )
+    ok(project.migrate("up"))
+    ok(project.migrate("up", "--force"))
+    assert project.query("SELECT count(*) FROM c") == [(2,)]
+    assert project.applied() == ["001"]

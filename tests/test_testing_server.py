@@ -92,9 +92,9 @@ def test_the_runner_exports_urls_passes_the_exit_code_and_cleans_up(tmp_path: Pa
 
 def test_the_runner_creates_the_database_when_asked() -> None:
     script = "import os, psycopg; psycopg.connect(os.environ['DATABASE_URL']).close()"
+    runner = [sys.executable, "-m", "confiture.testing.server", "--database", "made", "--create", "--"]
     out = subprocess.run(
-        [sys.executable, "-m", "confiture.testing.server", "--database", "made", "--create", "--"]
-        + [sys.executable, "-c", script],
+        [*runner, sys.executable, "-c", script],
         capture_output=True,
         text=True,
     )

@@ -100,16 +100,29 @@ def render_text(report: dict[str, Any], verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def save_text_report(report_text: str, filepath: Path) -> None:
+def _write_atomic(filepath: Path, text: str) -> None:
+    """Writes a report so that readers see the old file or the whole new one, never a part."""
+    import os
+    import tempfile
+
     filepath = Path(filepath)
     filepath.parent.mkdir(parents=True, exist_ok=True)
-    filepath.write_text(report_text + "\n")
+    fd, tmp = tempfile.mkstemp(dir=filepath.parent, prefix=f".{filepath.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, filepath)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_text_report(report_text: str, filepath: Path) -> None:
+    _write_atomic(filepath, report_text + "\n")
 
 
 def save_json_report(report_data: dict[str, Any], filepath: Path) -> None:
-    filepath = Path(filepath)
-    filepath.parent.mkdir(parents=True, exist_ok=True)
-    filepath.write_text(json.dumps(report_data, indent=2) + "\n")
+    _write_atomic(filepath, json.dumps(report_data, indent=2) + "\n")
 
 
 def print_json_report(report_data: dict[str, Any]) -> None:

@@ -435,7 +435,9 @@ def up(
         output.emit_json(report)
         return
     applied = report["applied"]
-    if not applied:
+    if not applied and force:
+        output.warn("No migration files found.")
+    elif not applied:
         output.say("✅ No pending migrations. Database is up to date.")
     else:
         output.say(f"✅ Successfully applied {len(applied)} migration(s)!")
