@@ -409,3 +409,25 @@ def test_force_reapplies_and_says_when_there_is_nothing(project: Project) -> Non
     ok(project.migrate("up", "--force"))
     assert project.query("SELECT count(*) FROM c") == [(2,)]
     assert project.applied() == ["001"]
+
+
+def test_names_with_quotes_and_backslashes_are_recorded_verbatim(project: Project) -> None:
+    project.sql("001", "it's_a\\b", "CREATE TABLE q (id int);\n", "DROP TABLE q;\n")
+    ok(project.migrate("up"))
+    assert project.query("SELECT name FROM tb_confiture") == [("it's_a\\b",)]
+    ok(project.migrate("down"))
+    assert project.applied() == [] and not project.exists("q")
+
+
+def test_a_deferred_constraint_failing_at_commit_applies_nothing(project: Project) -> None:
+    project.sql(
+        "001",
+        "deferred",
+        "CREATE TABLE p (id int PRIMARY KEY);\n"
+        "CREATE TABLE c (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+        "INSERT INTO c VALUES (1);\n",
+        "DROP TABLE c, p;\n",
+    )
+    result = failed(project.migrate("up"))
+    assert "violates foreign key constraint" in result.stderr and "commit" in result.stderr
+    assert project.applied() == [] and not project.exists("p")

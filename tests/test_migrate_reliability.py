@@ -103,12 +103,14 @@ def test_a_killed_migration_leaves_no_trace_and_reruns_cleanly(project: Project)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL
+        # Still blocked, the orphaned session notices its client is gone, rolls back and ends
+        # (client_connection_check_interval): it neither finishes the migration nor lingers
+        # holding its locks.
+        wait_until(
+            lambda: not project.query(f"SELECT 1 FROM pg_stat_activity WHERE pid = {backend}"),
+            "the killed run's session to end",
+        )
         holder.execute("SELECT pg_advisory_unlock(42)")
-    # The orphaned backend runs on, finds its client gone before COMMIT, and rolls back.
-    wait_until(
-        lambda: not project.query(f"SELECT 1 FROM pg_stat_activity WHERE pid = {backend}"),
-        "the killed run's session to end",
-    )
     assert project.applied() == ["001"]
     assert not project.exists("doomed")
     assert project.query("SELECT count(*) FROM users") == [(0,)]

@@ -180,8 +180,13 @@ impl Executor for PsycopgExecutor {
 pub fn executor_for(py: Python<'_>, target: &Bound<'_, PyAny>) -> PyResult<SharedExecutor> {
     if let Ok(url) = target.cast::<PyString>() {
         let url = url.to_str()?.to_owned();
-        let client = engine(py, || block_on(connect_url(&url))?)?;
-        return Ok(Arc::new(Mutex::new(Box::new(NativeExecutor::new(client)) as Box<dyn Executor>)));
+        let exec = engine(py, || {
+            let mut exec = NativeExecutor::new(block_on(connect_url(&url))??);
+            exec.watch_for_vanished_client()
+                .map_err(|e| confiture_core::migrate::MigrateError::exec("configuring the connection", e))?;
+            Ok(exec)
+        })?;
+        return Ok(Arc::new(Mutex::new(Box::new(exec) as Box<dyn Executor>)));
     }
     Ok(Arc::new(Mutex::new(Box::new(PsycopgExecutor::new(target.clone().unbind())) as Box<dyn Executor>)))
 }

@@ -157,8 +157,7 @@ impl Host for PyHost {
         exec: &SharedExecutor,
         error: Option<&str>,
     ) -> Result<(), MigrateError> {
-        let sql_file = matches!(m.kind, MigrationKind::Sql { .. });
-        if self.host.is_none() || (sql_file && !self.sql_hooks) {
+        if !self.has_hooks(m) {
             return Ok(());
         }
         let handle = EngineHandle { exec: exec.clone() };
@@ -173,6 +172,10 @@ impl Host for PyHost {
             ])
         })
         .map(drop)
+    }
+
+    fn has_hooks(&self, m: &MigrationFile) -> bool {
+        self.host.is_some() && (self.sql_hooks || !matches!(m.kind, MigrationKind::Sql { .. }))
     }
 
     fn event(&mut self, event: Event) {

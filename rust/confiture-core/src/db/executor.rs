@@ -172,6 +172,12 @@ pub trait Executor: Send + std::any::Any {
         Ok(())
     }
 
+    /// Whether `BEGIN`/`COMMIT` may travel as SQL text inside a script (the connection is the
+    /// runner's own, not a caller's with a transaction state of its own).
+    fn inline_transactions(&self) -> bool {
+        false
+    }
+
     /// Transaction control. The psycopg executor maps these to the connection's own methods so
     /// the driver's transaction state stays right.
     fn begin(&mut self) -> Result<(), ExecError> {
@@ -221,6 +227,16 @@ impl NativeExecutor {
         Self { client, prepared: std::collections::HashMap::new() }
     }
 
+    /// Makes the server notice a vanished client (a killed deploy) while a statement runs or waits
+    /// for a lock, and roll back, instead of finishing the work nobody will see. PostgreSQL 14+
+    /// (`client_connection_check_interval`); a no-op before.
+    pub fn watch_for_vanished_client(&mut self) -> Result<(), ExecError> {
+        if self.server_version()? >= 140_000 {
+            self.execute("SET client_connection_check_interval = 500")?;
+        }
+        Ok(())
+    }
+
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -231,6 +247,10 @@ impl NativeExecutor {
 }
 
 impl Executor for NativeExecutor {
+    fn inline_transactions(&self) -> bool {
+        true
+    }
+
     fn execute(&mut self, sql: &str) -> Result<(), ExecError> {
         block_on(self.client.raw().batch_execute(sql)).map_err(ExecError::from)?.map_err(|e| ExecError::from_driver(&e))
     }

@@ -51,6 +51,12 @@ impl SqlBody {
         Ok(Self { path: path.to_path_buf(), transactional: !wants_no_transaction(&text), text, statements })
     }
 
+    /// SHA-256 (hex) of the file's bytes as loaded: the checksum of exactly what runs.
+    pub fn checksum(&self) -> String {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(self.text.as_bytes()))
+    }
+
     pub fn statement_texts(&self) -> Vec<&str> {
         self.statements.iter().map(|s| s.text(&self.text)).collect()
     }

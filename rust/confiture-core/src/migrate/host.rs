@@ -107,6 +107,12 @@ pub trait Host {
     ) -> Result<(), MigrateError>;
 
     fn event(&mut self, event: Event);
+
+    /// Whether any hook can apply to this migration (when none can, the runner may send the whole
+    /// migration in one message).
+    fn has_hooks(&self, _migration: &MigrationFile) -> bool {
+        true
+    }
 }
 
 /// A host for SQL-only use (Rust callers, tests): Python migrations are an error, there are no hooks.
@@ -146,6 +152,10 @@ impl Host for NoHost {
 
     fn event(&mut self, event: Event) {
         self.events.push(event);
+    }
+
+    fn has_hooks(&self, _migration: &MigrationFile) -> bool {
+        false
     }
 }
 

@@ -643,36 +643,105 @@ impl<'h> Runner<'h> {
     }
 
     fn apply_one(&mut self, m: &MigrationFile, already_applied: bool) -> Result<i64, MigrateError> {
-        self.run_one(m, Direction::Up, |r, ms| {
-            let sum = match &m.kind {
-                MigrationKind::External { file: None, .. } => None,
-                _ => Some(checksum(m.path())?),
-            };
-            r.with_exec(|e| {
-                if already_applied {
-                    match &sum {
-                        Some(s) => r.tracking.update_checksum(e, &m.version, s),
-                        None => Ok(()),
-                    }
-                } else {
-                    r.tracking.insert(e, &m.version, &m.name, ms, sum.as_deref(), None)
-                }
-            })
-        })
+        self.run_one(m, Direction::Up, if already_applied { Record::Checksum } else { Record::Insert })
     }
 
     fn rollback_one(&mut self, m: &MigrationFile) -> Result<i64, MigrateError> {
-        self.run_one(m, Direction::Down, |r, _| r.with_exec(|e| r.tracking.delete(e, &m.version)))
+        self.run_one(m, Direction::Down, Record::Delete)
     }
 
-    /// One migration, one direction: hooks, preconditions, body, bookkeeping, in its transaction.
-    fn run_one(
+    /// The tracking write that goes with a migration, in its transaction.
+    fn record(
+        &self,
+        e: &mut dyn Executor,
+        m: &MigrationFile,
+        record: Record,
+        sum: Option<&str>,
+        ms: i64,
+    ) -> Result<(), MigrateError> {
+        match (record, sum) {
+            (Record::Insert, sum) => self.tracking.insert(e, &m.version, &m.name, ms, sum, None),
+            (Record::Checksum, Some(sum)) => self.tracking.update_checksum(e, &m.version, sum),
+            (Record::Checksum, None) => Ok(()),
+            (Record::Delete, _) => self.tracking.delete(e, &m.version),
+        }
+    }
+
+    /// The same write as SQL text, for `run_in_one_message`.
+    fn record_sql(&self, m: &MigrationFile, record: Record, sum: &str) -> String {
+        match record {
+            Record::Insert => self.tracking.insert_sql(&m.version, &m.name, Some(sum)),
+            Record::Checksum => self.tracking.update_checksum_sql(&m.version, sum),
+            Record::Delete => self.tracking.delete_sql(&m.version),
+        }
+    }
+
+    /// Whether a migration can travel as one message — `BEGIN`, its statements, the tracking
+    /// write, `COMMIT` — saving four round trips per migration. Only when nothing has to happen
+    /// between those steps: no hooks, no sidecar preconditions, no COPY data, and a connection the
+    /// runner owns.
+    fn fits_one_message(&self, m: &MigrationFile, body: &SqlBody) -> bool {
+        body.transactional
+            && matches!(&m.kind, MigrationKind::Sql { sidecar: None, .. })
+            && body.statements.iter().all(|s| matches!(s.kind, crate::sql::StatementKind::Sql))
+            && !self.host.has_hooks(m)
+            && crate::db::lock(&self.exec).inline_transactions()
+    }
+
+    fn run_in_one_message(
         &mut self,
         m: &MigrationFile,
         direction: Direction,
-        record: impl FnOnce(&mut Self, i64) -> Result<(), MigrateError>,
+        body: &SqlBody,
+        record: Record,
     ) -> Result<i64, MigrateError> {
+        let tracking = self.record_sql(m, record, &body.checksum());
+        let mut script = Vec::with_capacity(body.statements.len() + 3);
+        script.push("BEGIN");
+        script.extend(body.statement_texts());
+        script.push(&tracking);
+        script.push("COMMIT");
+        let started = Instant::now();
+        let result = self.with_exec(|e| Ok(e.execute_script(&script)))?;
+        let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let Err(failure) = result else { return Ok(ms) };
+        // The transaction is aborted (or, for a failed COMMIT, already over): end it.
+        let _ = self.with_exec(|e| e.execute("ROLLBACK").map_err(|err| MigrateError::exec("rolling back", err)));
+        let count = body.statements.len();
+        let error = match failure.index {
+            i if (1..=count).contains(&i) => {
+                let (line, column, statement) = body.locate(i - 1, failure.offset);
+                MigrateError::Failed(Box::new(MigrationFailure {
+                    version: m.version.clone(),
+                    name: m.name.clone(),
+                    file: Some(body.path.clone()),
+                    direction: direction.as_str().into(),
+                    statement: Some(statement),
+                    line: Some(line),
+                    column,
+                    message: failure.error.to_string(),
+                    error: failure.error.info.as_deref().cloned(),
+                    outcome: String::new(),
+                }))
+            }
+            i if i == count + 1 => MigrateError::exec(format!("recording migration {}", m.version), failure.error),
+            i if i == count + 2 => MigrateError::exec("committing the migration (deferred constraints)", failure.error),
+            _ => MigrateError::exec("starting the migration's transaction", failure.error),
+        };
+        let outcome = format!(
+            "the migration's transaction was rolled back: nothing of {} was {}",
+            m.label(),
+            if direction == Direction::Up { "applied" } else { "rolled back" }
+        );
+        Err(with_outcome(error, m, direction, outcome))
+    }
+
+    /// One migration, one direction: hooks, preconditions, body, bookkeeping, in its transaction.
+    fn run_one(&mut self, m: &MigrationFile, direction: Direction, record: Record) -> Result<i64, MigrateError> {
         let (transactional, body) = self.transactional(m, direction)?;
+        if let Some(body) = body.as_ref().filter(|b| self.fits_one_message(m, b)) {
+            return self.run_in_one_message(m, direction, body, record);
+        }
         if transactional {
             self.with_exec(|e| {
                 e.begin().map_err(|err| MigrateError::exec("starting the migration's transaction", err))
@@ -711,7 +780,13 @@ impl<'h> Runner<'h> {
             let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
             self.host.hooks(m, direction, HookPhase::AfterDdl, &self.exec, None)?;
             self.host.hooks(m, direction, HookPhase::AfterValidation, &self.exec, None)?;
-            record(self, ms)?;
+            // The checksum of the bytes that ran (SQL), or of the file (Python).
+            let sum = match (&body, &m.kind) {
+                (Some(body), _) => Some(body.checksum()),
+                (None, MigrationKind::External { file: None, .. }) => None,
+                (None, _) => Some(checksum(m.path())?),
+            };
+            self.with_exec(|e| self.record(e, m, record, sum.as_deref(), ms))?;
             Ok(ms)
         })();
         if !transactional {
@@ -847,6 +922,17 @@ fn mismatches(scan: &Scan, rows: &[AppliedRow]) -> Result<Vec<ChecksumMismatch>,
         })
         .collect::<Result<_, MigrateError>>()?;
     Ok(found.into_iter().flatten().collect())
+}
+
+/// What a migration run writes to the tracking table.
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    /// A new row (up).
+    Insert,
+    /// Re-applied with `--force`: the row stays, with the file's current checksum.
+    Checksum,
+    /// Rolled back: the row goes.
+    Delete,
 }
 
 /// Puts the recording's inner executor back and returns what it recorded.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::MigrateError;
 use crate::db::{Executor, Query};
-use crate::sql::quote_ident;
+use crate::sql::{quote_ident, quote_literal_escaped};
 
 /// One applied migration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,11 +134,7 @@ impl Tracking {
         checksum: Option<&str>,
         suffix: Option<&str>,
     ) -> Result<(), MigrateError> {
-        let stamp = chrono::Utc::now().format("%Y%m%d_%H%M%S").to_string();
-        let slug = match suffix {
-            Some(s) => format!("{version}_{name}_{stamp}_{s}"),
-            None => format!("{version}_{name}_{stamp}"),
-        };
+        let slug = slug(version, name, suffix);
         let query = Query::new(&format!(
             "INSERT INTO {} (slug, version, name, execution_time_ms, checksum) VALUES (",
             self.qualified()
@@ -154,6 +150,36 @@ impl Tracking {
         .param(checksum.map(str::to_string))
         .sql(") RETURNING version::text");
         exec.query(&query).map(drop).map_err(|e| MigrateError::exec(format!("recording migration {version}"), e))
+    }
+
+    /// The row `insert` writes, as SQL text with literals, to travel in one message with the
+    /// migration's own statements; `execution_time_ms` is measured by the server from the start of
+    /// the transaction.
+    pub fn insert_sql(&self, version: &str, name: &str, checksum: Option<&str>) -> String {
+        format!(
+            "INSERT INTO {} (slug, version, name, execution_time_ms, checksum) VALUES ({}, {}, {}, \
+             (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, {})",
+            self.qualified(),
+            quote_literal_escaped(&slug(version, name, None)),
+            quote_literal_escaped(version),
+            quote_literal_escaped(name),
+            checksum.map_or_else(|| "NULL".to_string(), quote_literal_escaped),
+        )
+    }
+
+    /// `update_checksum` as SQL text (see `insert_sql`).
+    pub fn update_checksum_sql(&self, version: &str, checksum: &str) -> String {
+        format!(
+            "UPDATE {} SET checksum = {} WHERE version = {}",
+            self.qualified(),
+            quote_literal_escaped(checksum),
+            quote_literal_escaped(version)
+        )
+    }
+
+    /// `delete` as SQL text (see `insert_sql`).
+    pub fn delete_sql(&self, version: &str) -> String {
+        format!("DELETE FROM {} WHERE version = {}", self.qualified(), quote_literal_escaped(version))
     }
 
     pub fn delete(&self, exec: &mut dyn Executor, version: &str) -> Result<(), MigrateError> {
@@ -187,6 +213,15 @@ fn uuid_default(exec: &mut dyn Executor) -> Result<&'static str, MigrateError> {
         return Ok("uuid_generate_v4()");
     }
     Ok("md5(random()::text || clock_timestamp()::text)::uuid")
+}
+
+/// `{version}_{name}_{YYYYmmdd_HHMMSS}[_suffix]`.
+fn slug(version: &str, name: &str, suffix: Option<&str>) -> String {
+    let stamp = chrono::Utc::now().format("%Y%m%d_%H%M%S");
+    match suffix {
+        Some(s) => format!("{version}_{name}_{stamp}_{s}"),
+        None => format!("{version}_{name}_{stamp}"),
+    }
 }
 
 #[cfg(test)]

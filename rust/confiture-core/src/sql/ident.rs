@@ -24,6 +24,23 @@ pub fn quote_qualified(schema: Option<&str>, name: &str) -> String {
     }
 }
 
+/// `E'text'` with `\\` and `'` escaped: correct whatever `standard_conforming_strings` says
+/// (for literals written into scripts that run on a user's server).
+pub fn quote_literal_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 3);
+    out.push_str("E'");
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            '\0' => {}
+            _ => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 /// `'text'` with embedded `'` doubled. NUL bytes cannot be sent to PostgreSQL and are dropped.
 pub fn quote_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

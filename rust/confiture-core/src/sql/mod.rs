@@ -12,5 +12,5 @@ mod split;
 
 pub use classify::{StatementClass, classify};
 pub use error::SqlError;
-pub use ident::{quote_ident, quote_literal, quote_qualified};
+pub use ident::{quote_ident, quote_literal, quote_literal_escaped, quote_qualified};
 pub use split::{Statement, StatementKind, line_of, split};
