@@ -6,6 +6,8 @@
 #      the same SQL one transaction per migration (the server's share: no tool can go below it).
 #      Two workloads (benches/generate_migrations.py): `mixed` (a schema's life) and `tables`
 #      (every migration creates a table: catalog-heavy, the server's share dominates);
+#      The mixed workload again through benches/latency_proxy.py (0.3 ms each way, as a database
+#      across the network);
 #   2. `migrate status` and a no-op `migrate up` with those 300 applied;
 #   3. `migrate status` with 10,000 applied.
 # Usage: bash benches/e2e_migrate.sh   (needs hyperfine; installs it with apt-get when missing)
@@ -47,7 +49,7 @@ done
     echo
 } > "$REPORT"
 
-export WORK
+export WORK ROOT
 "$WORK/ours/bin/python" -m confiture.testing.server -- bash -c '
     set -euo pipefail
     S="$CONFITURE_TEST_DATABASE_URL"; BASE="${S%/postgres}"
@@ -67,7 +69,33 @@ export WORK
             -n "psql -f (same SQL, a transaction per migration, no tracking)" --prepare "$(fresh bench_psql)" \
             "psql -X -q -v ON_ERROR_STOP=1 -f psql.sql $BASE/bench_psql"
     done
+    # The mixed workload again, through a proxy adding latency (a database across the network).
+    HOSTPORT="${BASE#*@}"; PORT="${HOSTPORT##*:}"
+    PROXY_PORT=$("$WORK/ours/bin/python" -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")
+    "$WORK/ours/bin/python" "$ROOT/benches/latency_proxy.py" "$PROXY_PORT" 127.0.0.1 "$PORT" 0.3 >/dev/null &
+    PROXY=$!
+    trap "kill $PROXY 2>/dev/null" EXIT
+    NET="postgresql://postgres@127.0.0.1:$PROXY_PORT"
+    until "$WORK/alembic/bin/python" -c "import psycopg; psycopg.connect(\"$NET/postgres\").close()" 2>/dev/null; do sleep 0.1; done
+    "$WORK/alembic/bin/python" -c "
+import psycopg, time
+with psycopg.connect(\"$NET/postgres\") as c:
+    t = time.perf_counter()
+    for _ in range(200):
+        c.execute(\"SELECT 1\").fetchone()
+    print(f\"{(time.perf_counter() - t) / 200 * 1000:.2f}\")" > "$WORK/rtt"
     cd "$WORK/p300"
+    for db in net_ours net_ref; do echo "database_url: $NET/$db" > "db/environments/$db.yaml"; done
+    hyperfine -w 1 -r 5 --export-markdown "$WORK/h1-net.md" \
+        -n "confiture migrate up (this engine)" --prepare "$(fresh net_ours)" \
+        "$WORK/ours/bin/confiture migrate up --config db/environments/net_ours.yaml" \
+        -n "confiture migrate up (fraiseql-confiture 0.3.9)" --prepare "$(fresh net_ref)" \
+        "$WORK/ref/bin/confiture migrate up --config db/environments/net_ref.yaml" \
+        -n "alembic upgrade head (same SQL)" --prepare "$(fresh net_alembic)" \
+        "env ALEMBIC_URL=postgresql+psycopg://${NET#postgresql://}/net_alembic $WORK/alembic/bin/alembic -c alembic.ini upgrade head" \
+        -n "psql -f (same SQL, a transaction per migration, no tracking)" --prepare "$(fresh net_psql)" \
+        "psql -X -q -v ON_ERROR_STOP=1 -f psql.sql $NET/net_psql"
+
     createdb --maintenance-db="$S" bench_noop
     "$WORK/ours/bin/confiture" migrate up --config db/environments/bench_noop.yaml >/dev/null
     hyperfine -N -w 3 -r 20 --export-markdown "$WORK/h2.md" \
@@ -93,6 +121,8 @@ print(f\"{time.perf_counter() - t:.1f}\")" "$WORK/ours/bin/confiture" > "$WORK/a
 {
     echo "## 300 SQL migrations on an empty database, mixed workload"; echo; cat "$WORK/h1-p300.md"; echo
     echo "## 300 SQL migrations on an empty database, a table each"; echo; cat "$WORK/h1-t300.md"; echo
+    echo "## 300 SQL migrations, mixed workload, database behind a latency proxy (measured round trip $(cat "$WORK/rtt") ms)"
+    echo; cat "$WORK/h1-net.md"; echo
     echo "## status and no-op up, 300 applied"; echo; cat "$WORK/h2.md"; echo
     echo "## status, 10,000 applied (applying the 10,000 trivial migrations took $(cat "$WORK/apply10k") s)"; echo
     cat "$WORK/h3.md"; echo
