@@ -10,6 +10,7 @@ latency, not a per-chunk sleep (back-to-back chunks are not delayed cumulatively
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import sys
@@ -32,10 +33,8 @@ def pipe(source: socket.socket, target: socket.socket, delay: float) -> None:
                 target.sendall(chunk)
             except OSError:
                 break
-        try:
+        with contextlib.suppress(OSError):
             target.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
 
     sender = threading.Thread(target=deliver, daemon=True)
     sender.start()
