@@ -1,12 +1,14 @@
 //! The top-level error: one variant per area, converted to Python exceptions in exactly one place
 //! (`confiture-python/src/errors.rs`).
 
+use crate::anonymize::AnonymizeError;
 use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
 use crate::sql::SqlError;
+use crate::sync::SyncError;
 use crate::testserver::ServerError;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +25,10 @@ pub enum Error {
     Build(#[from] BuildError),
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error(transparent)]
+    Anonymize(#[from] AnonymizeError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.

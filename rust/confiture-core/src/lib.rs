@@ -6,8 +6,11 @@
 //! - [`sql`]: statement splitting, identifier quoting, parsing with pg_query
 //! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
+//! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
+//! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
+pub mod anonymize;
 pub mod build;
 pub mod config;
 pub mod db;
@@ -15,6 +18,7 @@ pub mod error;
 pub mod process;
 pub mod project;
 pub mod sql;
+pub mod sync;
 pub mod testserver;
 
 pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! Sync (in progress).
+mod error;
+pub use error::SyncError;
