@@ -34,7 +34,7 @@ pub struct CreditCard {
 
 /// Whether `digits` (ASCII digits only) pass the Luhn check.
 pub fn luhn_valid(digits: &[u8]) -> bool {
-    !digits.is_empty() && luhn_sum(digits) % 10 == 0
+    !digits.is_empty() && luhn_sum(digits).is_multiple_of(10)
 }
 
 fn luhn_sum(digits: &[u8]) -> u32 {
@@ -59,9 +59,9 @@ fn network_prefix_len(digits: &[u8]) -> usize {
     let starts = |p: &[u8]| digits.starts_with(p);
     if starts(b"6011") {
         4
-    } else if starts(b"34") || starts(b"37") || starts(b"65") || starts(b"35") || starts(b"36") || starts(b"38") {
-        2
-    } else if digits.first() == Some(&b'5') && matches!(digits.get(1), Some(b'1'..=b'5')) {
+    } else if ["34", "35", "36", "37", "38", "65"].iter().any(|p| starts(p.as_bytes()))
+        || (digits.first() == Some(&b'5') && matches!(digits.get(1), Some(b'1'..=b'5')))
+    {
         2
     } else {
         1

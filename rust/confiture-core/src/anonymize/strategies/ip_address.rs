@@ -70,7 +70,7 @@ impl Kind for IpAddress {
             return Ok(Some(value.to_string()));
         }
         let mut rng = cx.rng(addr.to_string().as_bytes());
-        let random = (u128::from(rng.next()) << 64) | u128::from(rng.next());
+        let random = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
         let (width, keep, original) = match addr {
             IpAddr::V4(a) => (32, self.keep_v4, u128::from(u32::from(a))),
             IpAddr::V6(a) => (128, self.keep_v6, u128::from(a)),

@@ -45,7 +45,7 @@ impl Kind for Tokenization {
     type Config = TokenizationConfig;
 
     fn new(config: TokenizationConfig, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
-        if config.hash_algorithm.to_ascii_lowercase() != "sha256" {
+        if !config.hash_algorithm.eq_ignore_ascii_case("sha256") {
             return Err("`hash_algorithm` must be sha256: tokens come from HMAC-SHA256".into());
         }
         if !(4..=64).contains(&config.token_length) {
