@@ -2,12 +2,14 @@
 //! engine area has its own file, all conversions live in `convert.rs` and all error mapping in
 //! `errors.rs`.
 
+mod anonymize;
 mod build;
 mod config;
 mod convert;
 mod errors;
 mod project;
 mod run;
+mod sync;
 mod testserver;
 
 use pyo3::prelude::*;
@@ -19,5 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     project::register(m)?;
     build::register(m)?;
     testserver::register(m)?;
+    anonymize::register(m)?;
+    sync::register(m)?;
     Ok(())
 }

@@ -16,5 +16,7 @@ pub use error::AnonymizeError;
 pub use key::{AnonymizationKey, DEFAULT_KEY_VAR, MIN_KEY_LEN};
 pub use prf::{DetRng, Prf};
 pub use profile::{LoadedProfile, Profile, ProfileRule, StrategyDefinition, TableDefinition};
-pub use rule::{Anonymizer, ColumnRule, seeded_domain};
-pub use strategies::{COMMON_FIELDS, NAMES as STRATEGY_NAMES, Strategy, ValueType};
+pub use rule::{Anonymizer, ColumnRule, resolve_seed, seeded_domain};
+pub use strategies::{
+    COMMON_FIELDS, NAMES as STRATEGY_NAMES, Strategy, ValueType, card_network, luhn_check_digit, luhn_valid,
+};

@@ -53,6 +53,24 @@ pub fn seeded_domain(base: &str, seed: i64) -> String {
     if seed == 0 { base.to_string() } else { format!("{base}/seed={seed}") }
 }
 
+/// fraiseql-confiture's `resolve_seed`: the integer in variable `seed_env_var` when set, else
+/// `seed`, else 0.
+pub fn resolve_seed(
+    seed: Option<i64>,
+    seed_env_var: Option<&str>,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<i64, AnonymizeError> {
+    if let Some(var) = seed_env_var
+        && let Some(text) = vars(var)
+    {
+        return text.trim().parse().map_err(|_| AnonymizeError::InvalidConfig {
+            strategy: "seed".into(),
+            message: format!("environment variable {var} must hold an integer seed"),
+        });
+    }
+    Ok(seed.unwrap_or(0))
+}
+
 /// A strategy ready to run: configured, keyed, domain-bound. Cheap to share between threads.
 #[derive(Debug, Clone)]
 pub struct Anonymizer {

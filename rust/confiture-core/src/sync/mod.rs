@@ -21,7 +21,7 @@ mod verify;
 pub use checkpoint::{Checkpoint, CompletedTable};
 pub use error::SyncError;
 pub use options::{Endpoint, EnvironmentSafety, RuleInput, SyncOptions};
-pub use plan::{TRACKING_TABLE, infer_strategy};
+pub use plan::{Selection, TRACKING_TABLE, infer_strategy, select_tables};
 pub use progress::{Progress, ProgressSnapshot, TableSnapshot, TableState};
 pub use report::{ColumnReport, SequenceReport, SyncReport, TableReport};
 pub use run::{list_tables, run};

@@ -213,12 +213,24 @@ fn find_column<'a>(table: &'a Table, name: &str) -> Result<&'a Column, String> {
     }
 }
 
-/// Builds the plan.
-pub fn plan(inputs: PlanInputs<'_>) -> SyncPlan {
+/// The outcome of `--tables` / `--exclude`.
+pub struct Selection {
+    pub tables: Vec<TableName>,
+    pub include: Vec<TablePattern>,
+    pub exclude: Vec<TablePattern>,
+    pub problems: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Applies include patterns (comma-separated; none: every table but the migration tracking
+/// table) and then exclude patterns to `all`, keeping its order.
+pub fn select_tables<'a>(
+    all: impl Iterator<Item = &'a TableName> + Clone,
+    include: &[String],
+    exclude: &[String],
+) -> Selection {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-
-    // 1. Selection.
     let parse_all = |texts: &[String], problems: &mut Vec<String>| -> Vec<TablePattern> {
         texts
             .iter()
@@ -228,27 +240,37 @@ pub fn plan(inputs: PlanInputs<'_>) -> SyncPlan {
             .filter_map(|t| TablePattern::parse(t).map_err(|e| problems.push(format!("table pattern {e}"))).ok())
             .collect()
     };
-    let include = parse_all(inputs.include, &mut problems);
-    let exclude = parse_all(inputs.exclude, &mut problems);
+    let include = parse_all(include, &mut problems);
+    let exclude = parse_all(exclude, &mut problems);
     for p in &include {
-        if !inputs.source.tables.keys().any(|t| p.matches(t)) {
+        if !all.clone().any(|t| p.matches(t)) {
             problems.push(format!("--tables {}: matches no table in the source", p.text()));
         }
     }
     for p in &exclude {
-        if !inputs.source.tables.keys().any(|t| p.matches(t)) {
+        if !all.clone().any(|t| p.matches(t)) {
             warnings.push(format!("--exclude {}: matches no table in the source", p.text()));
         }
     }
-    let selected: Vec<&Table> = inputs
-        .source
-        .tables
-        .values()
-        .filter(|t| {
-            if include.is_empty() { t.name.name != TRACKING_TABLE } else { include.iter().any(|p| p.matches(&t.name)) }
-        })
-        .filter(|t| !exclude.iter().any(|p| p.matches(&t.name)))
+    let tables = all
+        .filter(|t| if include.is_empty() { t.name != TRACKING_TABLE } else { include.iter().any(|p| p.matches(t)) })
+        .filter(|t| !exclude.iter().any(|p| p.matches(t)))
+        .cloned()
         .collect();
+    Selection { tables, include, exclude, problems, warnings }
+}
+
+/// Builds the plan.
+pub fn plan(inputs: PlanInputs<'_>) -> SyncPlan {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+
+    // 1. Selection.
+    let selection = select_tables(inputs.source.tables.keys(), inputs.include, inputs.exclude);
+    problems.extend(selection.problems);
+    warnings.extend(selection.warnings);
+    let (include, exclude) = (selection.include, selection.exclude);
+    let selected: Vec<&Table> = selection.tables.iter().filter_map(|n| inputs.source.tables.get(n)).collect();
     if selected.is_empty() && problems.is_empty() {
         problems.push("no tables to sync (the source has none, or the patterns leave none)".into());
     }

@@ -54,6 +54,39 @@ fn luhn_sum(digits: &[u8]) -> u32 {
         .sum()
 }
 
+/// The check digit that makes `digits` (ASCII digits, without a check digit) Luhn-valid.
+pub fn luhn_check_digit(digits: &[u8]) -> u8 {
+    let mut with = digits.to_vec();
+    with.push(b'0');
+    ((10 - luhn_sum(&with) % 10) % 10) as u8
+}
+
+/// The card network a number belongs to, from its prefix and length (`unknown` otherwise).
+pub fn card_network(digits: &[u8]) -> &'static str {
+    let n = digits.len();
+    let prefix = |len: usize| {
+        std::str::from_utf8(digits.get(..len).unwrap_or_default()).ok().and_then(|p| p.parse::<u32>().ok())
+    };
+    let p2 = prefix(2).unwrap_or(0);
+    let p3 = prefix(3).unwrap_or(0);
+    let p4 = prefix(4).unwrap_or(0);
+    if digits.first() == Some(&b'4') && matches!(n, 13 | 16 | 19) {
+        "visa"
+    } else if ((51..=55).contains(&p2) || (2221..=2720).contains(&p4)) && n == 16 {
+        "mastercard"
+    } else if (p2 == 34 || p2 == 37) && n == 15 {
+        "amex"
+    } else if (p4 == 6011 || p2 == 65 || (644..=649).contains(&p3) || p3 == 622) && (16..=19).contains(&n) {
+        "discover"
+    } else if (p2 == 36 || p2 == 38 || p2 == 39 || (300..=305).contains(&p3)) && (14..=19).contains(&n) {
+        "diners"
+    } else if p2 == 35 && (16..=19).contains(&n) {
+        "jcb"
+    } else {
+        "unknown"
+    }
+}
+
 /// How many leading digits name the card network.
 fn network_prefix_len(digits: &[u8]) -> usize {
     let starts = |p: &[u8]| digits.starts_with(p);
@@ -158,6 +191,11 @@ mod tests {
             assert_eq!(out.chars().next(), card.chars().next());
             assert_ne!(out, card);
         }
+        assert_eq!(luhn_check_digit(b"411111111111111"), 1);
+        assert_eq!(card_network(b"4111111111111111"), "visa");
+        assert_eq!(card_network(b"378282246310005"), "amex");
+        assert_eq!(card_network(b"5500000000000004"), "mastercard");
+        assert_eq!(card_network(b"123"), "unknown");
         let s = strategy("credit_card", json!({"preserve_bin": true, "preserve_last4": false}));
         let out = run(&s, "4111111111111111").unwrap();
         assert!(out.starts_with("411111") && luhn_valid(out.as_bytes()), "{out}");

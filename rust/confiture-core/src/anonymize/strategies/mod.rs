@@ -22,6 +22,7 @@ mod scan;
 mod text_redaction;
 mod tokenization;
 
+pub use credit_card::{card_network, luhn_check_digit, luhn_valid};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
