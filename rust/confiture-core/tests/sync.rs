@@ -415,22 +415,44 @@ fn every_strategy_through_a_profile() {
 }
 
 #[test]
-fn unique_columns_resolve_collisions_and_give_up_when_impossible() {
-    let ddl = "CREATE TABLE t (id integer PRIMARY KEY, code text UNIQUE);";
+fn unique_columns_resolve_collisions_consistently_and_give_up_when_impossible() {
+    // refs.code references t.code: a value re-drawn in t must be re-drawn the same way in refs,
+    // or loading refs breaks the foreign key.
+    let ddl = "CREATE TABLE t (id integer PRIMARY KEY, code text UNIQUE);
+               CREATE TABLE refs (id integer PRIMARY KEY, code text REFERENCES t (code));";
     let src = database(ddl);
-    exec(&src, "INSERT INTO t SELECT i, 'code-' || i FROM generate_series(1, 2000) i");
+    exec(&src, "INSERT INTO t SELECT i, 'code-' || i FROM generate_series(1, 2000) i;
+                INSERT INTO refs SELECT i, 'code-' || (i % 2000 + 1) FROM generate_series(1, 3000) i;");
     let dst = database(ddl);
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("cp.json");
     let mut o = options(&src, &dst);
-    // Two hex digits: 256 outputs for 2,000 rows would collide; three give 4,096.
+    // Three hex digits: 4,096 outputs for 2,000 values collide often. `unique` comes from the
+    // target's UNIQUE constraint.
     let mut r = rule("t.code=hash");
     r.config.insert("length".into(), serde_json::json!(3));
-    r.unique = true;
-    o.rules = vec![r.clone()];
+    let mut r2 = rule("refs.code=hash");
+    r2.config.insert("length".into(), serde_json::json!(3));
+    o.rules = vec![r.clone(), r2.clone()];
     o.batch_size = 100;
+    o.checkpoint = Some(cp.clone());
     let report = sync(&o);
     assert_eq!(dump(&dst, "SELECT count(DISTINCT code) FROM t"), vec!["(2000)"]);
-    assert!(report.tables[0].anonymized[0].collisions > 0);
+    let t = report.tables.iter().find(|t| t.table == "t").unwrap();
+    assert!(t.anonymized[0].unique && t.anonymized[0].collisions > 0);
+    assert_eq!(dump(&dst, "SELECT count(*) FROM refs JOIN t USING (code)"), vec!["(3000)"]);
 
+    // Resumed after refs was lost: the re-draws come back from the checkpoint.
+    let mut saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    assert!(!saved["redraws"]["hash"].as_object().unwrap().is_empty());
+    saved["completed_tables"].as_object_mut().unwrap().remove("refs");
+    std::fs::write(&cp, saved.to_string()).unwrap();
+    exec(&dst, "TRUNCATE refs");
+    o.resume = true;
+    sync(&o);
+    assert_eq!(dump(&dst, "SELECT count(*) FROM refs JOIN t USING (code)"), vec!["(3000)"]);
+
+    // Two hex digits: 256 outputs for 2,000 values cannot be unique.
     let dst2 = database(ddl);
     let mut o2 = options(&src, &dst2);
     r.config.insert("length".into(), serde_json::json!(2));

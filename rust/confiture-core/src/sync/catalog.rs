@@ -23,6 +23,8 @@ pub struct Column {
     pub identity: bool,
     pub not_null: bool,
     pub has_default: bool,
+    /// A unique index (or primary key) on this column alone.
+    pub unique: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,7 +81,10 @@ const COLUMNS_SQL: &str = "
 SELECT a.attrelid, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
        a.attgenerated <> '', a.attidentity <> '', a.attnotnull, a.atthasdef,
        bt.typcategory::text, bt.typname::text, bt.typcategory = 'A',
-       coalesce(et.typcategory::text, ''), coalesce(et.typname::text, '')
+       coalesce(et.typcategory::text, ''), coalesce(et.typname::text, ''),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+               WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indnkeyatts = 1
+                 AND i.indkey[0] = a.attnum AND i.indpred IS NULL AND i.indexprs IS NULL)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -153,6 +158,7 @@ impl Catalog {
                 identity: row.get(4),
                 not_null: row.get(5),
                 has_default: row.get(6),
+                unique: row.get(12),
             });
         }
         let mut foreign_keys = Vec::new();

@@ -29,6 +29,10 @@ pub struct Checkpoint {
     pub completed_tables: BTreeMap<String, CompletedTable>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// Collision re-draws of `unique` columns (domain → value fingerprint → attempt), so a
+    /// resumed run gives those values the same outputs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub redraws: super::copy::SavedRedraws,
 }
 
 pub fn now() -> String {
@@ -44,6 +48,7 @@ impl Checkpoint {
             target_database: target.to_string(),
             completed_tables: BTreeMap::new(),
             fingerprint,
+            redraws: BTreeMap::new(),
         }
     }
 

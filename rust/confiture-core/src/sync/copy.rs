@@ -4,11 +4,12 @@
 //! the anonymized fields are decoded and re-encoded), and batches are written back in order. A
 //! bounded number of batches is in flight, so memory stays flat whatever the table size.
 //! `unique` columns are checked in order as batches are written; a collision re-draws the later
-//! value (`attempt` 1, 2, …).
+//! value (`attempt` 1, 2, …), and the re-draw is recorded ([`Redraws`]) so every other column of
+//! the same domain gives that value the same output: joins survive collision resolution.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{SinkExt, StreamExt};
@@ -53,8 +54,62 @@ pub struct CopyOutcome {
     pub samples: Vec<Sample>,
 }
 
+/// Values whose output was re-drawn to keep a `unique` column free of collisions: domain →
+/// keyed fingerprint of the value → the attempt used. Shared by all tables of a sync and kept in
+/// the checkpoint (fingerprints are HMACs under the column key: they reveal nothing).
+#[derive(Debug, Default)]
+pub struct Redraws {
+    domains: RwLock<BTreeMap<String, Arc<BTreeMap<u64, u32>>>>,
+}
+
+/// Redraws as stored in a checkpoint: domain → hex fingerprint → attempt.
+pub type SavedRedraws = BTreeMap<String, BTreeMap<String, u32>>;
+
+impl Redraws {
+    pub fn from_saved(saved: &SavedRedraws) -> Self {
+        let domains = saved
+            .iter()
+            .map(|(d, entries)| {
+                let map = entries.iter().filter_map(|(k, v)| Some((u64::from_str_radix(k, 16).ok()?, *v))).collect();
+                (d.clone(), Arc::new(map))
+            })
+            .collect();
+        Self { domains: RwLock::new(domains) }
+    }
+
+    pub fn saved(&self) -> SavedRedraws {
+        self.domains
+            .read()
+            .map(|d| {
+                d.iter()
+                    .map(|(domain, m)| (domain.clone(), m.iter().map(|(k, v)| (format!("{k:016x}"), *v)).collect()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn get(&self, domain: &str) -> Arc<BTreeMap<u64, u32>> {
+        self.domains.read().ok().and_then(|d| d.get(domain).cloned()).unwrap_or_default()
+    }
+
+    fn record(&self, domain: &str, fingerprint: u64, attempt: u32) {
+        if let Ok(mut d) = self.domains.write() {
+            let entry = d.entry(domain.to_string()).or_default();
+            Arc::make_mut(entry).insert(fingerprint, attempt);
+        }
+    }
+}
+
+/// Which draw each anonymized column uses for a row: its attempt, and the recorded re-draws.
+#[derive(Clone, Copy)]
+struct Draws<'a> {
+    attempts: &'a [u32],
+    redraws: &'a [Arc<BTreeMap<u64, u32>>],
+}
+
 struct Slot {
     column: String,
+    domain: String,
     anonymizer: Anonymizer,
     is_array: bool,
     unique: bool,
@@ -103,6 +158,7 @@ impl Transformer {
             slot_of[col.index] = Some(slots.len());
             slots.push(Slot {
                 column: col.column.clone(),
+                domain: col.rule.domain.clone(),
                 unique: anonymizer.unique(),
                 anonymizer,
                 is_array: col.is_array,
@@ -147,9 +203,9 @@ impl Transformer {
         &self,
         row: &[u8],
         out: &mut Vec<u8>,
-        attempts: &[u32],
+        draws: Draws<'_>,
         fields: &mut Vec<(usize, usize)>,
-        uniq: &mut dyn FnMut(usize, u64, u64),
+        uniq: &mut dyn FnMut(usize, &str, &str),
         mut sample: Option<&mut Sample>,
     ) -> Result<(), SyncError> {
         split_fields(row, fields);
@@ -168,12 +224,20 @@ impl Transformer {
             let value = decode(raw).map_err(|m| self.malformed(&m))?;
             let result = match &value {
                 None => None,
-                Some(v) => self.anonymize(slot, v, attempts[slot])?,
+                Some(v) => {
+                    let mut attempt = draws.attempts[slot];
+                    if !draws.redraws[slot].is_empty()
+                        && let Some(a) = draws.redraws[slot].get(&self.slots[slot].anonymizer.fingerprint(v.as_bytes()))
+                    {
+                        attempt = attempt.max(*a);
+                    }
+                    self.anonymize(slot, v, attempt)?
+                }
             };
             if self.slots[slot].unique
                 && let (Some(v), Some(r)) = (&value, &result)
             {
-                uniq(slot, fingerprint(v.as_bytes()), fingerprint(r.as_bytes()));
+                uniq(slot, v, r);
             }
             encode(result.as_deref(), out);
             if let Some(sample) = sample.as_deref_mut() {
@@ -197,7 +261,13 @@ impl Transformer {
 
     /// Transforms the rows `input[..]`, whose first row is row `first` of the batch; rows listed
     /// in `sampled` are kept as samples.
-    fn piece(&self, input: &[u8], first: usize, sampled: &BTreeSet<usize>) -> Result<Processed, SyncError> {
+    fn piece(
+        &self,
+        input: &[u8],
+        first: usize,
+        sampled: &BTreeSet<usize>,
+        redraws: &[Arc<BTreeMap<u64, u32>>],
+    ) -> Result<Processed, SyncError> {
         let mut out = Vec::with_capacity(input.len() + input.len() / 8);
         let mut row_ends = Vec::new();
         let mut uniq = Vec::new();
@@ -216,9 +286,16 @@ impl Transformer {
             self.row(
                 &input[start..end],
                 &mut out,
-                &attempts,
+                Draws { attempts: &attempts, redraws },
                 &mut fields,
-                &mut |slot, input, output| uniq.push(UniqueEntry { slot, row, input, output }),
+                &mut |slot, input, output| {
+                    uniq.push(UniqueEntry {
+                        slot,
+                        row,
+                        input: fingerprint(input.as_bytes()),
+                        output: fingerprint(output.as_bytes()),
+                    });
+                },
                 sample.as_mut(),
             )?;
             out.push(b'\n');
@@ -235,7 +312,13 @@ impl Transformer {
     }
 
     /// Transforms a batch, split across the rayon pool.
-    fn batch(&self, input: Bytes, rows: usize, sample_quota: usize) -> Result<Processed, SyncError> {
+    fn batch(
+        &self,
+        input: Bytes,
+        rows: usize,
+        sample_quota: usize,
+        redraws: &[Arc<BTreeMap<u64, u32>>],
+    ) -> Result<Processed, SyncError> {
         let sampled: BTreeSet<usize> = if sample_quota == 0 || rows == 0 {
             BTreeSet::new()
         } else {
@@ -257,8 +340,10 @@ impl Transformer {
             first += memchr::memchr_iter(b'\n', &input[start..end]).count();
             start = end;
         }
-        let pieces: Vec<Processed> =
-            bounds.par_iter().map(|&(s, e, f)| self.piece(&input[s..e], f, &sampled)).collect::<Result<_, _>>()?;
+        let pieces: Vec<Processed> = bounds
+            .par_iter()
+            .map(|&(s, e, f)| self.piece(&input[s..e], f, &sampled, redraws))
+            .collect::<Result<_, _>>()?;
         let mut merged = Processed {
             input: Bytes::new(),
             out: Vec::with_capacity(pieces.iter().map(|p| p.out.len()).sum()),
@@ -292,7 +377,7 @@ impl UniqueState {
     }
 
     /// Checks the batch's unique values in order; re-draws the rows that collide.
-    fn resolve(&mut self, t: &Transformer, p: &mut Processed) -> Result<(), SyncError> {
+    fn resolve(&mut self, t: &Transformer, p: &mut Processed, redraws: &Redraws) -> Result<(), SyncError> {
         let mut fix: BTreeSet<usize> = BTreeSet::new();
         for e in &p.uniq {
             match self.maps[e.slot].get(&e.output) {
@@ -316,6 +401,7 @@ impl UniqueState {
         }
         let mut out = Vec::with_capacity(p.out.len() + 64);
         let mut fields = Vec::new();
+        let current: Vec<Arc<BTreeMap<u64, u32>>> = t.slots.iter().map(|s| redraws.get(&s.domain)).collect();
         for (row, &(s, e)) in input_rows.iter().enumerate() {
             if !fix.contains(&row) {
                 let from = if row == 0 { 0 } else { p.row_ends[row - 1] };
@@ -329,23 +415,29 @@ impl UniqueState {
                 t.row(
                     &p.input[s..e],
                     &mut line,
-                    &attempts,
+                    Draws { attempts: &attempts, redraws: &current },
                     &mut fields,
-                    &mut |slot, i, o| entries.push((slot, i, o)),
+                    &mut |slot, i, o| {
+                        let keyed = t.slots[slot].anonymizer.fingerprint(i.as_bytes());
+                        entries.push((slot, fingerprint(i.as_bytes()), fingerprint(o.as_bytes()), keyed));
+                    },
                     None,
                 )?;
                 let conflict =
-                    entries.iter().find(|(slot, i, o)| self.maps[*slot].get(o).is_some_and(|owner| owner != i));
+                    entries.iter().find(|(slot, i, o, _)| self.maps[*slot].get(o).is_some_and(|owner| owner != i));
                 match conflict {
                     None => {
-                        for (slot, i, o) in entries {
+                        for (slot, i, o, keyed) in entries {
                             self.maps[slot].insert(o, i);
+                            if attempts[slot] > 0 {
+                                redraws.record(&t.slots[slot].domain, keyed, attempts[slot]);
+                            }
                         }
                         out.extend_from_slice(&line);
                         out.push(b'\n');
                         break;
                     }
-                    Some(&(slot, _, _)) => {
+                    Some(&(slot, _, _, _)) => {
                         self.collisions[slot] += 1;
                         attempts[slot] += 1;
                         if attempts[slot] > MAX_ATTEMPTS {
@@ -375,16 +467,25 @@ fn newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
+/// What a table copy shares with the rest of the sync.
+#[derive(Clone, Copy)]
+pub struct CopyContext<'a> {
+    /// Rows per anonymization batch.
+    pub batch_size: usize,
+    pub progress: &'a TableProgress,
+    pub control: &'a Progress,
+    pub redraws: &'a Redraws,
+}
+
 /// Copies `table` from `source` to `target` (each inside its transaction).
 pub async fn copy_table(
     source: &Client,
     target: &Client,
     table: &PlannedTable,
     transformer: Option<Arc<Transformer>>,
-    batch_size: usize,
-    progress: &TableProgress,
-    control: &Progress,
+    cx: &CopyContext<'_>,
 ) -> Result<CopyOutcome, SyncError> {
+    let CopyContext { batch_size, progress, control, redraws } = *cx;
     let name = table.display.as_str();
     let stream = source
         .raw()
@@ -452,8 +553,10 @@ pub async fn copy_table(
                     *batches += 1;
                     let (done_tx, done_rx) = oneshot::channel();
                     let t = Arc::clone(&t);
+                    let current: Vec<Arc<BTreeMap<u64, u32>>> =
+                        t.slots.iter().map(|s| redraws.get(&s.domain)).collect();
                     rayon::spawn(move || {
-                        let _ = done_tx.send(t.batch(data, rows as usize, quota));
+                        let _ = done_tx.send(t.batch(data, rows as usize, quota, &current));
                     });
                     done_rx
                 };
@@ -490,7 +593,7 @@ pub async fn copy_table(
                         source: AnonymizeError::Value { strategy: "copy".into(), message: "a worker stopped".into() },
                     })??;
                     if t.track_rows {
-                        unique.resolve(&t, &mut processed)?;
+                        unique.resolve(&t, &mut processed, redraws)?;
                     }
                     samples.append(&mut processed.samples);
                     let rows = processed.rows as u64;

@@ -418,6 +418,29 @@ pub fn plan(inputs: PlanInputs<'_>) -> SyncPlan {
             }
             Ok(_) => {}
         }
+        // The target enforces uniqueness: so must the anonymized values.
+        let target_unique = inputs
+            .target
+            .tables
+            .get(name)
+            .and_then(|t| t.columns.iter().find(|c| c.name == column.name))
+            .is_some_and(|c| c.unique);
+        if target_unique && !rule.unique && !column.is_array {
+            match rule.kind.as_str() {
+                "redact" | "constant" => {
+                    problems.push(format!(
+                        "{at}: strategy `{}` gives every row the same value, but the target column is unique",
+                        rule.kind
+                    ));
+                    continue;
+                }
+                _ => {
+                    if Strategy::build(&rule.kind, &rule.config, inputs.vars).is_ok_and(|s| s.varies()) {
+                        rule.unique = true;
+                    }
+                }
+            }
+        }
         if rule.unique && column.is_array {
             problems.push(format!("{at}: `unique` is not supported on array columns"));
             continue;

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::catalog::Catalog;
 use super::checkpoint::{Checkpoint, CompletedTable, now};
-use super::copy::{Transformer, copy_table};
+use super::copy::{CopyContext, Redraws, Transformer, copy_table};
 use super::options::{Endpoint, SyncOptions};
 use super::plan::{PlanInputs, PlannedUnit, RequestedRule, SyncPlan, UnitMode, plan, requested_from_inputs};
 use super::progress::{Progress, TableProgress, TableState};
@@ -192,6 +192,7 @@ pub async fn run(
     {
         previous.check_matches(path, &source_label, &target_label, &print)?;
         checkpoint.completed_tables = previous.completed_tables;
+        checkpoint.redraws = previous.redraws;
         if !checkpoint.completed_tables.is_empty() && snapshot.is_some() {
             warnings.push(
                 "resumed: tables copied by the earlier run come from its snapshot, the others from a new one".into(),
@@ -360,8 +361,10 @@ pub async fn run(
     let mut done: Vec<bool> = (0..sync_plan.units.len()).map(|u| !pending_units.contains(&u)).collect();
     let mut started_units: Vec<bool> = done.clone();
     let mut reports: BTreeMap<usize, TableReport> = BTreeMap::new();
+    let redraws = Redraws::from_saved(&checkpoint.redraws);
     let checkpoint = Mutex::new(checkpoint);
     let context = UnitContext {
+        redraws: &redraws,
         plan: &sync_plan,
         transformers: &transformers,
         progress,
@@ -460,6 +463,7 @@ pub async fn run(
 }
 
 struct UnitContext<'a> {
+    redraws: &'a Redraws,
     plan: &'a SyncPlan,
     transformers: &'a [Option<Arc<Transformer>>],
     progress: &'a Progress,
@@ -505,9 +509,12 @@ impl UnitContext<'_> {
                 &w.target,
                 t,
                 self.transformers[i].clone(),
-                self.options.batch_size,
-                p,
-                self.progress,
+                &CopyContext {
+                    batch_size: self.options.batch_size,
+                    progress: p,
+                    control: self.progress,
+                    redraws: self.redraws,
+                },
             )
             .await?;
             let counted: i64 = w
@@ -576,6 +583,7 @@ impl UnitContext<'_> {
                 );
             }
             cp.timestamp = synced_at;
+            cp.redraws = self.redraws.saved();
             cp.save(path)?;
         }
         Ok(out)
