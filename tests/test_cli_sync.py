@@ -286,3 +286,10 @@ def test_help_lists_the_options(cli: CliRunner) -> None:
         "--resume", "--truncate", "--yes", "--format",
     ]:  # fmt: skip
         assert option in result.stdout, option
+
+
+def test_the_example_profile_is_valid(cli: CliRunner) -> None:
+    example = Path(__file__).parent.parent / "examples" / "sync" / "anonymization.yaml"
+    result = cli.invoke(app, ["validate-profile", str(example)])
+    assert result.exit_code == 0, result.output
+    assert "  • billing.payments: 3 rules" in result.stdout
