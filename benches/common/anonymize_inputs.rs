@@ -12,11 +12,16 @@ pub fn cases(n: usize) -> Vec<(&'static str, Value, Vec<String>)> {
     let names = (0..n).map(|i| format!("Firstname{i} Lastname{}", i % 1013)).collect();
     let phones = (0..n).map(|i| format!("+1 (212) 555-{:04}", i % 10_000)).collect();
     let texts = (0..n)
-        .map(|i| format!("Customer {i} wrote from jane{i}@mail.example, call +1 212 555 {:04} about order {i}", i % 10_000))
+        .map(|i| {
+            format!("Customer {i} wrote from jane{i}@mail.example, call +1 212 555 {:04} about order {i}", i % 10_000)
+        })
         .collect();
-    let dates = (0..n).map(|i| format!("{}-{:02}-{:02} 10:{:02}:00+00", 1950 + i % 70, 1 + i % 12, 1 + i % 28, i % 60)).collect();
+    let dates = (0..n)
+        .map(|i| format!("{}-{:02}-{:02} 10:{:02}:00+00", 1950 + i % 70, 1 + i % 12, 1 + i % 28, i % 60))
+        .collect();
     let addresses = (0..n).map(|i| format!("{i} Main Street, Springfield, IL {:05}, USA", i % 100_000)).collect();
-    let cards = (0..n).map(|i| if i % 2 == 0 { "4111 1111 1111 1111".into() } else { "5500-0000-0000-0004".into() }).collect();
+    let cards =
+        (0..n).map(|i| if i % 2 == 0 { "4111 1111 1111 1111".into() } else { "5500-0000-0000-0004".into() }).collect();
     let ips = (0..n).map(|i| format!("10.{}.{}.{}", i % 256, (i / 256) % 256, i % 251)).collect();
     let ids = (0..n).map(|i| format!("customer-{i:08}")).collect::<Vec<String>>();
     vec![

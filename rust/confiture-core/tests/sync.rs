@@ -421,8 +421,11 @@ fn unique_columns_resolve_collisions_consistently_and_give_up_when_impossible() 
     let ddl = "CREATE TABLE t (id integer PRIMARY KEY, code text UNIQUE);
                CREATE TABLE refs (id integer PRIMARY KEY, code text REFERENCES t (code));";
     let src = database(ddl);
-    exec(&src, "INSERT INTO t SELECT i, 'code-' || i FROM generate_series(1, 2000) i;
-                INSERT INTO refs SELECT i, 'code-' || (i % 2000 + 1) FROM generate_series(1, 3000) i;");
+    exec(
+        &src,
+        "INSERT INTO t SELECT i, 'code-' || i FROM generate_series(1, 2000) i;
+                INSERT INTO refs SELECT i, 'code-' || (i % 2000 + 1) FROM generate_series(1, 3000) i;",
+    );
     let dst = database(ddl);
     let dir = tempfile::tempdir().unwrap();
     let cp = dir.path().join("cp.json");

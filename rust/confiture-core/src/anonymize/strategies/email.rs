@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 
-use super::{Cx, Kind, ValueResult, hex_prefix};
+use std::borrow::Cow;
+
+use super::{Cx, Kind, ValueResult, push_hex};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -50,11 +52,15 @@ impl Kind for Email {
     }
 
     fn apply(&self, cx: &Cx<'_>, value: &str) -> ValueResult {
-        let normalized = value.trim().to_lowercase();
-        let hash = hex_prefix(&cx.digest(normalized.as_bytes()), self.hash_length);
-        let mut out = String::with_capacity(self.before.len() + hash.len() + self.after.len());
+        let trimmed = value.trim();
+        let normalized: Cow<'_, str> = if trimmed.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            Cow::Owned(trimmed.to_lowercase())
+        } else {
+            Cow::Borrowed(trimmed)
+        };
+        let mut out = String::with_capacity(self.before.len() + self.hash_length + self.after.len());
         out.push_str(&self.before);
-        out.push_str(&hash);
+        push_hex(&mut out, &cx.digest(normalized.as_bytes()), self.hash_length);
         out.push_str(&self.after);
         if self.preserve_domain
             && let Some((_, domain)) = value.trim().rsplit_once('@')

@@ -214,34 +214,44 @@ strategies! {
     Tokenization(tokenization::Tokenization),
 }
 
-/// Lower-case hex of `bytes`, at most `len` characters.
-pub(crate) fn hex_prefix(bytes: &[u8], len: usize) -> String {
+/// Appends the lower-case hex of `bytes` to `out`, at most `len` characters.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8], len: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(len);
+    let mut n = 0;
     for b in bytes {
-        if out.len() >= len {
-            break;
-        }
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        if out.len() < len {
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        for nibble in [b >> 4, b & 0xf] {
+            if n == len {
+                return;
+            }
+            out.push(char::from(HEX[usize::from(nibble)]));
+            n += 1;
         }
     }
+}
+
+/// Lower-case hex of `bytes`, at most `len` characters.
+pub(crate) fn hex_prefix(bytes: &[u8], len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    push_hex(&mut out, bytes, len);
     out
 }
 
-/// Applies the case of `model` (all lower, all upper) to `word`.
-pub(crate) fn follow_case(model: &str, word: &str) -> String {
-    let letters = || model.chars().filter(|c| c.is_alphabetic());
-    if letters().next().is_none() {
-        return word.to_string();
+/// Appends `word` to `out` in the case of `model` (all lower, all upper, or as is).
+pub(crate) fn push_cased(out: &mut String, model: &str, word: &str) {
+    let (mut lower, mut upper) = (0usize, 0usize);
+    for c in model.chars() {
+        if c.is_lowercase() {
+            lower += 1;
+        } else if c.is_uppercase() {
+            upper += 1;
+        }
     }
-    if letters().all(char::is_lowercase) {
-        word.to_lowercase()
-    } else if letters().count() > 1 && letters().all(char::is_uppercase) {
-        word.to_uppercase()
+    if lower > 0 && upper == 0 {
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    } else if upper > 1 && lower == 0 {
+        out.extend(word.chars().flat_map(char::to_uppercase));
     } else {
-        word.to_string()
+        out.push_str(word);
     }
 }
 
@@ -295,9 +305,15 @@ mod tests {
     #[test]
     fn helpers() {
         assert_eq!(hex_prefix(&[0xab, 0xcd], 3), "abc");
-        assert_eq!(follow_case("john", "Mary"), "mary");
-        assert_eq!(follow_case("JOHN", "Mary"), "MARY");
-        assert_eq!(follow_case("John", "Mary"), "Mary");
+        let cased = |model: &str| {
+            let mut out = String::new();
+            push_cased(&mut out, model, "Mary");
+            out
+        };
+        assert_eq!(
+            (cased("john"), cased("JOHN"), cased("John"), cased("J")),
+            ("mary".into(), "MARY".into(), "Mary".into(), "Mary".into())
+        );
         assert_eq!(ValueType::from_catalog("S", "varchar"), ValueType::Text);
         assert_eq!(ValueType::from_catalog("U", "jsonb"), ValueType::Json);
         assert_eq!(ValueType::from_catalog("N", "int4"), ValueType::Other);

@@ -7,7 +7,7 @@
 use fake::locales::{Data, EN};
 use serde::Deserialize;
 
-use super::{Cx, Kind, ValueResult, follow_case};
+use super::{Cx, Kind, ValueResult, push_cased};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -71,7 +71,8 @@ impl Kind for NameMask {
     }
 
     fn apply(&self, cx: &Cx<'_>, value: &str) -> ValueResult {
-        let words: Vec<&str> = value.split_whitespace().collect();
+        let mut words: Vec<&str> = Vec::with_capacity(4);
+        words.extend(value.split_whitespace());
         let Some(first_word) = words.first() else {
             return Ok(Some(value.to_string()));
         };
@@ -92,16 +93,34 @@ impl Kind for NameMask {
                 Ok(Some((0..len).map(|_| char::from(*rng.pick(ALNUM))).collect()))
             }
             Format::FirstLast => {
-                let normalized = words.join(" ").to_lowercase();
+                // The words, lower-cased and single-spaced: the same person however it is written.
+                let mut normalized = String::with_capacity(value.len());
+                for (i, w) in words.iter().enumerate() {
+                    if i > 0 {
+                        normalized.push(' ');
+                    }
+                    normalized.extend(w.chars().flat_map(char::to_lowercase));
+                }
                 let mut rng = cx.rng(normalized.as_bytes());
                 let initial = self.preserve_initial.then(|| first_word.chars().next()).flatten();
-                let mut first = (*rng.pick(first_names_with(initial))).to_string();
-                let mut last = (*rng.pick(EN::NAME_LAST_NAME)).to_string();
+                let first = *rng.pick(first_names_with(initial));
+                let last = *rng.pick(EN::NAME_LAST_NAME);
+                let last_word = words.last().unwrap_or(first_word);
+                let mut out = String::with_capacity(first.len() + last.len() + 1);
                 if self.case_preserving {
-                    first = follow_case(first_word, &first);
-                    last = follow_case(words.last().unwrap_or(first_word), &last);
+                    push_cased(&mut out, first_word, first);
+                } else {
+                    out.push_str(first);
                 }
-                Ok(Some(if words.len() == 1 { first } else { format!("{first} {last}") }))
+                if words.len() > 1 {
+                    out.push(' ');
+                    if self.case_preserving {
+                        push_cased(&mut out, last_word, last);
+                    } else {
+                        out.push_str(last);
+                    }
+                }
+                Ok(Some(out))
             }
         }
     }

@@ -21,9 +21,17 @@ impl Default for PhoneMaskConfig {
     }
 }
 
+/// A piece of the format: text, `{number}` (four digits) or `#` (one digit).
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    Number,
+    Digit,
+}
+
 #[derive(Debug, Clone)]
 pub struct Phone {
-    format: String,
+    pieces: Vec<Piece>,
     preserve_country_code: bool,
 }
 
@@ -41,17 +49,55 @@ impl Kind for Phone {
         if !config.format.contains("{number}") && !config.format.contains('#') {
             return Err("`format` must contain {number} or # placeholders (e.g. \"+1-555-{number}\")".into());
         }
-        Ok(Self { format: config.format, preserve_country_code: config.preserve_country_code })
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut rest = config.format.as_str();
+        while let Some(c) = rest.chars().next() {
+            let piece = if rest.starts_with("{number}") {
+                rest = &rest["{number}".len()..];
+                Piece::Number
+            } else if c == '#' {
+                rest = &rest[1..];
+                Piece::Digit
+            } else {
+                text.push(c);
+                rest = &rest[c.len_utf8()..];
+                continue;
+            };
+            if !text.is_empty() {
+                pieces.push(Piece::Text(std::mem::take(&mut text)));
+            }
+            pieces.push(piece);
+        }
+        if !text.is_empty() {
+            pieces.push(Piece::Text(text));
+        }
+        Ok(Self { pieces, preserve_country_code: config.preserve_country_code })
     }
 
     fn apply(&self, cx: &Cx<'_>, value: &str) -> ValueResult {
-        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-        let input = if digits.is_empty() { value.trim() } else { digits.as_str() };
-        let mut rng = cx.rng(input.as_bytes());
-        let number = format!("{:04}", rng.below(10_000));
-        let mut out = String::with_capacity(self.format.len() + 4);
-        for c in self.format.replace("{number}", &number).chars() {
-            out.push(if c == '#' { rng.digit() } else { c });
+        let mut digits = [0u8; 64];
+        let mut n = 0;
+        for b in value.bytes().filter(u8::is_ascii_digit) {
+            if n < digits.len() {
+                digits[n] = b;
+                n += 1;
+            }
+        }
+        let input = if n == 0 { value.trim().as_bytes() } else { &digits[..n] };
+        let mut rng = cx.rng(input);
+        let number = rng.below(10_000);
+        let mut out = String::with_capacity(24);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Number => {
+                    for d in [number / 1000, number / 100 % 10, number / 10 % 10, number % 10] {
+                        out.push(char::from(b'0' + d as u8));
+                    }
+                }
+                Piece::Digit => out.push(rng.digit()),
+            }
         }
         if self.preserve_country_code
             && let Some(cc) = country_code(value)
