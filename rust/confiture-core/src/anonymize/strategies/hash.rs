@@ -50,9 +50,9 @@ impl Algorithm {
         match self {
             Self::Sha256 => {
                 if let [single] = parts {
-                    return hex_prefix(&cx.digest(single), len);
+                    return hex_prefix(&cx.hmac(single), len);
                 }
-                hex_prefix(&cx.digest(&parts.concat()), len)
+                hex_prefix(&cx.hmac(&parts.concat()), len)
             }
             Self::Sha512 => {
                 let mut mac = Hmac::<Sha512>::new_from_slice(cx.prf.column_key())

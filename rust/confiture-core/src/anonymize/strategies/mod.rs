@@ -90,6 +90,10 @@ impl Cx<'_> {
     pub fn digest(&self, input: &[u8]) -> [u8; 32] {
         self.prf.digest(input, self.attempt)
     }
+
+    pub fn hmac(&self, input: &[u8]) -> [u8; 32] {
+        self.prf.hmac(input, self.attempt)
+    }
 }
 
 /// A value a strategy cannot anonymize; the message never contains the value.

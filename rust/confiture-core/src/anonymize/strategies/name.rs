@@ -71,15 +71,19 @@ impl Kind for NameMask {
     }
 
     fn apply(&self, cx: &Cx<'_>, value: &str) -> ValueResult {
-        let mut words: Vec<&str> = Vec::with_capacity(4);
-        words.extend(value.split_whitespace());
-        let Some(first_word) = words.first() else {
+        let mut words = value.split_whitespace();
+        let Some(first_word) = words.next() else {
             return Ok(Some(value.to_string()));
         };
+        let (mut count, mut last_word) = (1usize, first_word);
+        for w in words {
+            count += 1;
+            last_word = w;
+        }
         match self.format {
             Format::Initials => {
-                let mut out = String::new();
-                for w in &words {
+                let mut out = String::with_capacity(count * 2);
+                for w in value.split_whitespace() {
                     if let Some(c) = w.chars().next() {
                         out.extend(c.to_uppercase());
                         out.push('.');
@@ -95,24 +99,27 @@ impl Kind for NameMask {
             Format::FirstLast => {
                 // The words, lower-cased and single-spaced: the same person however it is written.
                 let mut normalized = String::with_capacity(value.len());
-                for (i, w) in words.iter().enumerate() {
+                for (i, w) in value.split_whitespace().enumerate() {
                     if i > 0 {
                         normalized.push(' ');
                     }
-                    normalized.extend(w.chars().flat_map(char::to_lowercase));
+                    if w.is_ascii() {
+                        normalized.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                    } else {
+                        normalized.extend(w.chars().flat_map(char::to_lowercase));
+                    }
                 }
                 let mut rng = cx.rng(normalized.as_bytes());
                 let initial = self.preserve_initial.then(|| first_word.chars().next()).flatten();
                 let first = *rng.pick(first_names_with(initial));
                 let last = *rng.pick(EN::NAME_LAST_NAME);
-                let last_word = words.last().unwrap_or(first_word);
                 let mut out = String::with_capacity(first.len() + last.len() + 1);
                 if self.case_preserving {
                     push_cased(&mut out, first_word, first);
                 } else {
                     out.push_str(first);
                 }
-                if words.len() > 1 {
+                if count > 1 {
                     out.push(' ');
                     if self.case_preserving {
                         push_cased(&mut out, last_word, last);
