@@ -2,19 +2,20 @@
 # End-to-end benchmarks of `confiture sync` (numbers go to docs/performance.md), side by side in
 # one run, on a throw-away PostgreSQL with two databases:
 #   1. 1,000,000-row users(id, email, name, phone, created_at): plain `confiture sync` vs
-#      `psql -c "COPY users TO STDOUT" | psql -c "COPY users FROM STDIN"` (hyperfine);
-#   2. the same with email, name and phone anonymized vs the same pipe;
+#      `psql -c "COPY users TO STDOUT" | psql -c "COPY users FROM STDIN"`;
+#   2. the same with email, name and phone anonymized vs the same pipe
+#      (1 and 2 in interleaved rounds, ROUNDS=7 by default, plus a warm-up round);
 #   3. peak RSS of the anonymized sync at 1M and 10M rows (/usr/bin/time -v).
 # Usage: bash benches/e2e_sync.sh [ROWS_SMALL] [ROWS_LARGE]   (defaults 1000000 10000000)
 # Set CONFITURE_BENCH_WHEEL_VENV to a venv that already has a release build to skip the build.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
 ensure_system_packages
-command -v hyperfine >/dev/null || apt_install hyperfine
 [ -x /usr/bin/time ] || apt_install time
 cd "$ROOT"
 
 SMALL="${1:-1000000}"
 LARGE="${2:-10000000}"
+ROUNDS="${ROUNDS:-7}"
 WORK="$(mktemp -d /tmp/confiture-sync-bench.XXXXXX)"
 RESULTS="$ROOT/benches/results"
 mkdir -p "$RESULTS"
@@ -39,7 +40,7 @@ fi
     echo
 } > "$REPORT"
 
-export WORK VENV SMALL LARGE REPORT
+export WORK VENV SMALL LARGE REPORT ROUNDS
 export CONFITURE_ANONYMIZATION_KEY="bench-key-0123456789abcdef"
 cat > "$WORK/inner.sh" <<'INNER'
 set -euo pipefail
@@ -61,18 +62,45 @@ ANON="--anonymize users.email=email --anonymize users.name=name --anonymize user
 cat > "$WORK/pipe.sh" <<PIPE
 psql -X -q "$SRC" -c "COPY users TO STDOUT" | psql -X -q "$DST" -c "COPY users FROM STDIN"
 PIPE
-hyperfine -w 1 -r 5 --export-markdown "$WORK/h1.md" --export-json "$WORK/h1.json" --prepare "$PREP" \
-    -n "psql COPY TO STDOUT | psql COPY FROM STDIN" "bash $WORK/pipe.sh" \
-    -n "confiture sync (plain copy)" "$CONFITURE sync --from $SRC --to $DST -f json" \
-    -n "confiture sync (email, name, phone anonymized)" "$CONFITURE sync --from $SRC --to $DST $ANON -f json"
-{ echo "## $SMALL rows (users table: $SIZE)"; echo; cat "$WORK/h1.md"; echo; } >> "$REPORT"
-"$VENV/bin/python" - "$WORK/h1.json" "$SMALL" >> "$REPORT" <<'PY'
-import json, sys
-runs = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
+# Interleaved rounds (pipe, plain, anonymized, pipe, …): the machine's load drifts, so each
+# command is compared with the pipe of the same round.
+: > "$WORK/times.txt"
+for round in $(seq 0 "$ROUNDS"); do
+    for name in pipe plain anonymized; do
+        eval "$PREP"
+        case $name in
+            pipe) cmd="bash $WORK/pipe.sh" ;;
+            plain) cmd="$CONFITURE sync --from $SRC --to $DST -f json" ;;
+            anonymized) cmd="$CONFITURE sync --from $SRC --to $DST $ANON -f json" ;;
+        esac
+        start=$(date +%s.%N)
+        $cmd > /dev/null
+        end=$(date +%s.%N)
+        # Round 0 warms the caches and is not counted.
+        [ "$round" -gt 0 ] && echo "$round $name $start $end" >> "$WORK/times.txt"
+        [ "$name" = pipe ] || [ "$(psql -X -At "$DST" -c 'SELECT count(*) FROM users')" = "$SMALL" ]
+    done
+done
+{ echo "## $SMALL rows (users table: $SIZE), $ROUNDS interleaved rounds"; echo; } >> "$REPORT"
+"$VENV/bin/python" - "$WORK/times.txt" "$SMALL" >> "$REPORT" <<'PY'
+import statistics, sys
 rows = int(sys.argv[2])
-pipe = runs["psql COPY TO STDOUT | psql COPY FROM STDIN"]
-for name, mean in runs.items():
-    print(f"- {name}: {rows / mean:,.0f} rows/s, {pipe / mean:.0%} of the pipe's throughput")
+runs = {}
+for line in open(sys.argv[1]):
+    r, name, start, end = line.split()
+    runs.setdefault(name, {})[int(r)] = float(end) - float(start)
+labels = {
+    "pipe": 'psql -c "COPY users TO STDOUT" | psql -c "COPY users FROM STDIN"',
+    "plain": "confiture sync (plain copy)",
+    "anonymized": "confiture sync (email, name, phone anonymized)",
+}
+print("| command | median | min | max | rows/s (median) | vs the pipe of the same round (median) |")
+print("|---|---:|---:|---:|---:|---:|")
+for name in ("pipe", "plain", "anonymized"):
+    times = list(runs[name].values())
+    ratio = statistics.median(runs["pipe"][r] / t for r, t in runs[name].items())
+    med = statistics.median(times)
+    print(f"| {labels[name]} | {med:.3f} s | {min(times):.3f} s | {max(times):.3f} s | {rows / med:,.0f} | {ratio:.0%} |")
 print()
 PY
 rss() {  # peak RSS (KiB) and wall clock of one anonymized sync

@@ -27,6 +27,8 @@ use crate::db::{Client, DbError};
 const CHUNK: usize = 512 * 1024;
 /// A batch is also cut at this many bytes, whatever `batch_size` says.
 const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// A batch is split across threads only above this size.
+const PIECE_BYTES: usize = 4 * 1024 * 1024;
 /// Rows sampled for the leak check, per table.
 pub const SAMPLE_ROWS: usize = 256;
 const SAMPLES_PER_BATCH: usize = 16;
@@ -325,8 +327,9 @@ impl Transformer {
             let step = (rows / sample_quota).max(1);
             (0..rows).step_by(step).take(sample_quota).collect()
         };
-        // Pieces of whole rows, a few per thread.
-        let parts = (rayon::current_num_threads() * 2).clamp(1, rows.max(1));
+        // Pieces of whole rows: several batches are in flight, one per thread, so a batch is
+        // split only when it is large (fewer pieces, fewer thread wake-ups).
+        let parts = (input.len() / PIECE_BYTES).clamp(1, rayon::current_num_threads());
         let target = input.len() / parts + 1;
         let mut bounds = Vec::with_capacity(parts);
         let (mut start, mut first) = (0usize, 0usize);

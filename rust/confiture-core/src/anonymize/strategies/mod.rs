@@ -243,11 +243,17 @@ pub(crate) fn hex_prefix(bytes: &[u8], len: usize) -> String {
 /// Appends `word` to `out` in the case of `model` (all lower, all upper, or as is).
 pub(crate) fn push_cased(out: &mut String, model: &str, word: &str) {
     let (mut lower, mut upper) = (0usize, 0usize);
-    for c in model.chars() {
-        if c.is_lowercase() {
-            lower += 1;
-        } else if c.is_uppercase() {
-            upper += 1;
+    for b in model.bytes() {
+        match b {
+            b'a'..=b'z' => lower += 1,
+            b'A'..=b'Z' => upper += 1,
+            0x80.. => {
+                // Not ASCII: count the characters properly.
+                lower = model.chars().filter(|c| c.is_lowercase()).count();
+                upper = model.chars().filter(|c| c.is_uppercase()).count();
+                break;
+            }
+            _ => {}
         }
     }
     if lower > 0 && upper == 0 {

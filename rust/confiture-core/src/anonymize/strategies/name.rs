@@ -71,14 +71,26 @@ impl Kind for NameMask {
     }
 
     fn apply(&self, cx: &Cx<'_>, value: &str) -> ValueResult {
-        let mut words = value.split_whitespace();
-        let Some(first_word) = words.next() else {
-            return Ok(Some(value.to_string()));
-        };
-        let (mut count, mut last_word) = (1usize, first_word);
-        for w in words {
-            count += 1;
+        // One pass: the words lower-cased and single-spaced (the same person however it is
+        // written), the first and last word, how many.
+        let mut normalized = String::with_capacity(value.len());
+        let (mut first_word, mut last_word, mut count) = ("", "", 0usize);
+        for w in value.split_whitespace() {
+            if count == 0 {
+                first_word = w;
+            } else {
+                normalized.push(' ');
+            }
             last_word = w;
+            count += 1;
+            if w.is_ascii() {
+                normalized.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                normalized.extend(w.chars().flat_map(char::to_lowercase));
+            }
+        }
+        if count == 0 {
+            return Ok(Some(value.to_string()));
         }
         match self.format {
             Format::Initials => {
@@ -97,18 +109,6 @@ impl Kind for NameMask {
                 Ok(Some((0..len).map(|_| char::from(*rng.pick(ALNUM))).collect()))
             }
             Format::FirstLast => {
-                // The words, lower-cased and single-spaced: the same person however it is written.
-                let mut normalized = String::with_capacity(value.len());
-                for (i, w) in value.split_whitespace().enumerate() {
-                    if i > 0 {
-                        normalized.push(' ');
-                    }
-                    if w.is_ascii() {
-                        normalized.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-                    } else {
-                        normalized.extend(w.chars().flat_map(char::to_lowercase));
-                    }
-                }
                 let mut rng = cx.rng(normalized.as_bytes());
                 let initial = self.preserve_initial.then(|| first_word.chars().next()).flatten();
                 let first = *rng.pick(first_names_with(initial));
