@@ -151,3 +151,14 @@ def test_python_threads_run_while_a_sync_runs(confiture_test_server_url: str) ->
         assert ticks > elapsed * 100, (ticks, elapsed)
     finally:
         pairs.close()
+
+
+def test_progress_bars_render_on_stderr(pair: Pair, capsys: pytest.CaptureFixture[str]) -> None:
+    from confiture.core.syncer import run_sync
+
+    report = run_sync(
+        {"source": pair.source_url, "target": pair.target_url, "anonymize": ["users.email"]},
+        show_progress=True,
+    )
+    assert [t["rows"] for t in report["tables"]] == [50, 50]
+    assert capsys.readouterr().out == "", "progress never goes to stdout"

@@ -641,3 +641,19 @@ fn between_two_servers() {
             .unwrap();
     assert_eq!(rows, 7);
 }
+
+#[test]
+fn rows_dropped_by_the_target_fail_the_count_check() {
+    let ddl = "CREATE TABLE n (id int PRIMARY KEY);";
+    let src = database(ddl);
+    exec(&src, "INSERT INTO n SELECT generate_series(1, 100)");
+    let dst = database(ddl);
+    exec(
+        &dst,
+        "CREATE FUNCTION skip_odd() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id % 2 = 1 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER skip_odd BEFORE INSERT ON n FOR EACH ROW EXECUTE FUNCTION skip_odd();",
+    );
+    let err = sync_with(&options(&src, &dst), &vars).unwrap_err().to_string();
+    assert!(err.contains("n: row count mismatch: read 100 rows from the source, the target holds 50"), "{err}");
+    assert!(dump(&dst, "SELECT * FROM n").is_empty(), "rolled back");
+}
