@@ -90,7 +90,7 @@ for line in open(sys.argv[1]):
     r, name, start, end = line.split()
     runs.setdefault(name, {})[int(r)] = float(end) - float(start)
 labels = {
-    "pipe": 'psql -c "COPY users TO STDOUT" | psql -c "COPY users FROM STDIN"',
+    "pipe": 'psql -c "COPY users TO STDOUT" \\| psql -c "COPY users FROM STDIN"',
     "plain": "confiture sync (plain copy)",
     "anonymized": "confiture sync (email, name, phone anonymized)",
 }

@@ -11,7 +11,7 @@ use super::catalog::{Catalog, Column, ForeignKey, Table};
 use super::options::RuleInput;
 use super::order::units;
 use super::select::{TableName, TablePattern, TableRef};
-use crate::anonymize::{AnonymizationKey, Anonymizer, ColumnRule, STRATEGY_NAMES, Strategy, ValueType, seeded_domain};
+use crate::anonymize::{ColumnRule, STRATEGY_NAMES, Strategy, ValueType, seeded_domain};
 
 /// The migration tracking table: left out unless a `--tables` pattern names it.
 pub const TRACKING_TABLE: &str = "tb_confiture";
@@ -333,7 +333,6 @@ pub fn plan(inputs: PlanInputs<'_>) -> SyncPlan {
     }
 
     // 3. Rules.
-    let probe = AnonymizationKey::new("probe", b"confiture-plan-check-key").expect("invariant: long enough");
     let names: Vec<&TableName> = tables.iter().map(|t| &t.name).collect();
     let mut resolved: BTreeMap<(usize, String), AnonymizedColumn> = BTreeMap::new();
     for req in inputs.rules {
@@ -391,62 +390,47 @@ pub fn plan(inputs: PlanInputs<'_>) -> SyncPlan {
                 }
             }
         }
-        match Strategy::build(&rule.kind, &rule.config, inputs.vars) {
+        let strategy = match Strategy::build(&rule.kind, &rule.config, inputs.vars) {
+            Ok(s) => s,
             Err(e) => {
                 problems.push(format!("{at}: {e}"));
                 continue;
             }
-            Ok(s) if !s.accepts(column.value_type) => {
+        };
+        if !strategy.accepts(column.value_type) {
+            problems.push(format!(
+                "{at}: strategy `{}` cannot anonymize a {} column ({}); use one that can, or preserve, null, constant",
+                rule.kind,
+                column.value_type.describe(),
+                column.type_sql
+            ));
+            continue;
+        }
+        let in_target = inputs.target.tables.get(name).and_then(|t| t.columns.iter().find(|c| c.name == column.name));
+        if matches!(strategy, Strategy::Null(_)) && in_target.is_some_and(|c| c.not_null) {
+            problems.push(format!("{at}: strategy `null` on a NOT NULL column"));
+            continue;
+        }
+        // The target enforces uniqueness: so must the anonymized values.
+        if in_target.is_some_and(|c| c.unique) && !rule.unique && !column.is_array {
+            if matches!(strategy, Strategy::Redact(_) | Strategy::Constant(_)) {
                 problems.push(format!(
-                    "{at}: strategy `{}` cannot anonymize a {} column ({}); use one that can, or preserve, null, constant",
-                    rule.kind,
-                    column.value_type.describe(),
-                    column.type_sql
+                    "{at}: strategy `{}` gives every row the same value, but the target column is unique",
+                    rule.kind
                 ));
                 continue;
             }
-            Ok(Strategy::Null(_))
-                if inputs
-                    .target
-                    .tables
-                    .get(name)
-                    .and_then(|t| t.columns.iter().find(|c| c.name == column.name))
-                    .is_some_and(|c| c.not_null) =>
-            {
-                problems.push(format!("{at}: strategy `null` on a NOT NULL column"));
-                continue;
-            }
-            Ok(_) => {}
-        }
-        // The target enforces uniqueness: so must the anonymized values.
-        let target_unique = inputs
-            .target
-            .tables
-            .get(name)
-            .and_then(|t| t.columns.iter().find(|c| c.name == column.name))
-            .is_some_and(|c| c.unique);
-        if target_unique && !rule.unique && !column.is_array {
-            match rule.kind.as_str() {
-                "redact" | "constant" => {
-                    problems.push(format!(
-                        "{at}: strategy `{}` gives every row the same value, but the target column is unique",
-                        rule.kind
-                    ));
-                    continue;
-                }
-                _ => {
-                    if Strategy::build(&rule.kind, &rule.config, inputs.vars).is_ok_and(|s| s.varies()) {
-                        rule.unique = true;
-                    }
-                }
-            }
+            rule.unique = strategy.varies();
         }
         if rule.unique && column.is_array {
             problems.push(format!("{at}: `unique` is not supported on array columns"));
             continue;
         }
-        if let Err(e) = Anonymizer::for_rule(&rule, &probe, inputs.vars) {
-            problems.push(format!("{at}: {e}"));
+        if rule.unique && !strategy.varies() {
+            problems.push(format!(
+                "{at}: strategy `{}` cannot be `unique`: its output does not vary with the value",
+                rule.kind
+            ));
             continue;
         }
         resolved.insert(

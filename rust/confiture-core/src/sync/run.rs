@@ -256,24 +256,12 @@ pub async fn run(
         .iter()
         .map(|u| u.tables.iter().map(|i| sync_plan.tables[*i].display.clone()).collect())
         .collect();
-    let planned_report = |i: usize, status: &str| {
-        let t = &sync_plan.tables[i];
-        let done = checkpoint.completed_tables.get(&t.display);
-        TableReport {
-            table: t.display.clone(),
-            status: status.to_string(),
-            rows: done.map_or(0, |d| d.rows_synced),
-            seconds: 0.0,
-            rows_per_second: 0.0,
-            synced_at: done.map(|d| d.synced_at.clone()),
-            columns: t.columns.len(),
-            anonymized: column_reports(t, &[]),
-            verification: None,
-        }
-    };
     if options.schema_only_check {
         let tables = (0..sync_plan.tables.len())
-            .map(|i| planned_report(i, if completed.contains(&i) { "skipped" } else { "planned" }))
+            .map(|i| {
+                let status = if completed.contains(&i) { "skipped" } else { "planned" };
+                uncopied_report(&sync_plan.tables[i], &checkpoint, status)
+            })
             .collect();
         source.close().await;
         target.close().await;
@@ -426,23 +414,7 @@ pub async fn run(
 
     let checkpoint = checkpoint.into_inner().map_err(|_| plan_error("checkpoint state poisoned"))?;
     let tables: Vec<TableReport> = (0..sync_plan.tables.len())
-        .map(|i| {
-            reports.remove(&i).unwrap_or_else(|| {
-                let t = &sync_plan.tables[i];
-                let done = checkpoint.completed_tables.get(&t.display);
-                TableReport {
-                    table: t.display.clone(),
-                    status: "skipped".into(),
-                    rows: done.map_or(0, |d| d.rows_synced),
-                    seconds: 0.0,
-                    rows_per_second: 0.0,
-                    synced_at: done.map(|d| d.synced_at.clone()),
-                    columns: t.columns.len(),
-                    anonymized: column_reports(t, &[]),
-                    verification: None,
-                }
-            })
-        })
+        .map(|i| reports.remove(&i).unwrap_or_else(|| uncopied_report(&sync_plan.tables[i], &checkpoint, "skipped")))
         .collect();
     let rows: u64 = tables.iter().filter(|t| t.status == "synced").map(|t| t.rows).sum();
     let seconds = started.elapsed().as_secs_f64();
@@ -460,6 +432,23 @@ pub async fn run(
         rows_per_second: rate(rows, seconds),
         checkpoint: options.checkpoint.clone(),
     })
+}
+
+/// The report of a table this run did not copy: `planned` (check only) or `skipped` (done earlier,
+/// per the checkpoint, whose figures it shows).
+fn uncopied_report(t: &super::plan::PlannedTable, checkpoint: &Checkpoint, status: &str) -> TableReport {
+    let done = checkpoint.completed_tables.get(&t.display);
+    TableReport {
+        table: t.display.clone(),
+        status: status.to_string(),
+        rows: done.map_or(0, |d| d.rows_synced),
+        seconds: 0.0,
+        rows_per_second: 0.0,
+        synced_at: done.map(|d| d.synced_at.clone()),
+        columns: t.columns.len(),
+        anonymized: column_reports(t, &[]),
+        verification: None,
+    }
 }
 
 struct UnitContext<'a> {
