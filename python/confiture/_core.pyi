@@ -6,12 +6,17 @@ from typing import Any, Literal, TypedDict, final
 
 __version__: str
 __all__ = [
+    "Anonymizer",
     "EngineHandle",
     "PostgresServer",
+    "SyncRun",
     "__version__",
     "analyze_sql",
+    "anonymization_profile_from_dict",
+    "anonymization_strategies",
     "apply_schema",
     "build_schema",
+    "card_number_info",
     "check_precondition",
     "checksum_bytes",
     "checksum_file",
@@ -25,8 +30,10 @@ __all__ = [
     "init_write",
     "list_environments",
     "list_templates",
+    "load_anonymization_profile",
     "load_environment",
     "load_environment_file",
+    "load_sync_checkpoint",
     "load_yaml",
     "lock_acquire",
     "lock_holder",
@@ -52,6 +59,13 @@ __all__ = [
     "parse_database_url",
     "redact_url",
     "render_database_url",
+    "resolve_seed",
+    "save_sync_checkpoint",
+    "sync_check_connections",
+    "sync_list_tables",
+    "sync_parse_rule",
+    "sync_select_tables",
+    "sync_start",
     "url_with_database",
 ]
 
@@ -331,3 +345,152 @@ class EngineHandle:
 
     def run(self, sql: str, params: Any | None = None) -> dict[str, Any]:
         """Runs SQL; returns ``{"columns", "rows", "rowcount"}``."""
+
+# --- anonymization -------------------------------------------------------------------------------
+
+def anonymization_strategies() -> list[str]:
+    """Every strategy name, sorted."""
+
+@final
+class Anonymizer:
+    """A strategy bound to the key (variable ``key_env_var``, default
+    ``CONFITURE_ANONYMIZATION_KEY``; refused when unset or shorter than 16 characters) and a domain
+    (default: the strategy name, plus the seed when non-zero)."""
+
+    def __new__(
+        cls,
+        strategy: str,
+        config: dict[str, Any] | None = None,
+        seed: int = 0,
+        domain: str | None = None,
+        unique: bool = False,
+        key_env_var: str | None = None,
+    ) -> Anonymizer: ...
+    @property
+    def name(self) -> str:
+        """The strategy's registry name."""
+    def anonymize(self, value: str | None) -> str | None:
+        """The replacement of one value (``None`` stays ``None``)."""
+    def anonymize_many(self, values: list[str | None]) -> list[str | None]:
+        """The replacements of many values, in order."""
+    def looks_valid(self, value: str) -> bool:
+        """Whether ``value`` looks like what the strategy is meant for."""
+
+class _LoadedProfileDict(TypedDict):
+    path: str
+    profile: dict[str, Any]
+    rules: list[dict[str, Any]]
+
+def load_anonymization_profile(path: str | Path) -> _LoadedProfileDict:
+    """Reads and checks a profile (every problem reported at once)."""
+
+def anonymization_profile_from_dict(data: dict[str, Any]) -> _LoadedProfileDict:
+    """Checks a profile given as a dict."""
+
+def resolve_seed(seed: int | None = None, seed_env_var: str | None = None) -> int:
+    """The integer in variable ``seed_env_var`` when set, else ``seed``, else 0."""
+
+class _CardInfoDict(TypedDict):
+    digits: str
+    valid: bool
+    network: str
+    check_digit: int | None
+
+def card_number_info(number: str) -> _CardInfoDict:
+    """Luhn validity, network and check digit of a card number."""
+
+# --- sync ----------------------------------------------------------------------------------------
+
+class _TableProgressDict(TypedDict):
+    table: str
+    rows: int
+    estimate: int
+    state: Literal["pending", "copying", "done", "skipped", "failed"]
+
+class _ProgressDict(TypedDict):
+    phase: str
+    tables: list[_TableProgressDict]
+
+class _ColumnReportDict(TypedDict):
+    column: str
+    strategy: str
+    kind: str
+    unique: bool
+    collisions: int
+    origin: str
+
+class _VerificationDict(TypedDict):
+    method: str
+    sampled: int
+    unchecked: list[str]
+
+class _TableReportDict(TypedDict):
+    table: str
+    status: Literal["synced", "skipped", "planned"]
+    rows: int
+    seconds: float
+    rows_per_second: float
+    synced_at: str | None
+    columns: int
+    anonymized: list[_ColumnReportDict]
+    verification: _VerificationDict | None
+
+class _SequenceReportDict(TypedDict):
+    sequence: str
+    last_value: int | None
+
+class _SyncReportDict(TypedDict):
+    source: str
+    target: str
+    snapshot: str | None
+    check_only: bool
+    order: list[list[str]]
+    tables: list[_TableReportDict]
+    sequences: list[_SequenceReportDict]
+    warnings: list[str]
+    rows: int
+    seconds: float
+    rows_per_second: float
+    checkpoint: str | None
+
+@final
+class SyncRun:
+    """A sync running in the background."""
+
+    def progress(self) -> _ProgressDict:
+        """The phase and each table's rows so far."""
+    def wait(self, timeout: float | None = None) -> _SyncReportDict | None:
+        """The report once finished (raising the sync's error if it failed); ``None`` on timeout."""
+    def cancel(self) -> None:
+        """Stops at the next batch; what is not committed is rolled back."""
+    def done(self) -> bool:
+        """Whether the sync has finished."""
+
+def sync_start(request: dict[str, Any]) -> SyncRun:
+    """Starts a sync: ``source``/``target`` (environment name or URL), ``project_dir``, ``tables``,
+    ``exclude``, ``anonymize`` (``TABLE.COLUMN[=STRATEGY]``), ``rules``, ``profile``,
+    ``key_env_var``, ``schema_only_check``, ``batch_size``, ``jobs``, ``checkpoint``, ``resume``,
+    ``truncate``, ``yes``, ``verify``."""
+
+def sync_list_tables(endpoint: str, project_dir: str | Path | None = None) -> list[str]:
+    """The user tables of a database (all schemas), as displayed names."""
+
+def sync_select_tables(
+    endpoint: str,
+    include: list[str] = ...,
+    exclude: list[str] = ...,
+    project_dir: str | Path | None = None,
+) -> list[str]:
+    """The tables the patterns select."""
+
+def sync_check_connections(endpoints: list[str], project_dir: str | Path | None = None) -> list[str]:
+    """Connects to each endpoint once; returns their ``host:port/db``."""
+
+def sync_parse_rule(spec: str) -> dict[str, Any]:
+    """Parses ``TABLE.COLUMN[=STRATEGY]``."""
+
+def load_sync_checkpoint(path: str | Path) -> dict[str, Any] | None:
+    """Reads a checkpoint file (``None`` when it does not exist)."""
+
+def save_sync_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
+    """Writes a checkpoint file atomically."""

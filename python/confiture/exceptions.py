@@ -49,7 +49,29 @@ class SchemaApplyError(SchemaError):
 
 
 class SyncError(ConfiturError):
-    """Copying data between databases failed."""
+    """Copying data between databases failed or was refused.
+
+    Attributes when they apply: ``problems`` (everything that stops a sync from starting),
+    ``tables`` (non-empty target tables), ``table``, ``column``, ``sqlstate``.
+    """
+
+
+class AnonymizationError(ConfiturError, ValueError):
+    """Anonymization cannot run: no key, an unknown strategy, an invalid config, or a value a
+    strategy cannot handle (the value itself is never shown)."""
+
+
+class AnonymizationProfileError(ConfigurationError, ValueError):
+    """An anonymization profile is invalid; ``problems`` lists every problem found. A
+    ``ValueError``, as fraiseql-confiture raised."""
+
+
+class ProfileNotFoundError(ConfigurationError, FileNotFoundError):
+    """An anonymization profile file does not exist (``filename``). A ``FileNotFoundError``, as
+    fraiseql-confiture raised."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class DifferError(ConfiturError):
@@ -115,6 +137,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AnonymizationError",
+    "AnonymizationProfileError",
     "ConfigurationError",
     "ConfigurationWarning",
     "ConfiturError",
@@ -122,6 +146,7 @@ __all__ = [
     "DatabaseError",
     "DifferError",
     "MigrationError",
+    "ProfileNotFoundError",
     "RollbackError",
     "SQLError",
     "SchemaApplyError",

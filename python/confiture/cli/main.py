@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from confiture.cli import output
+from confiture.cli import sync as sync_commands
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -219,5 +220,6 @@ def _register() -> None:
 
 
 _register()
+sync_commands.register(app)
 
 __all__ = ["app"]

@@ -54,3 +54,46 @@ def database_report(report: dict[str, Any]) -> None:
         say("   The database holds no objects (the schema files created none).")
     for w in report["warnings"]:
         warn(w)
+
+
+def sync_report(report: dict[str, Any]) -> None:
+    """Says what ``sync`` did (or, with ``--schema-only-check``, would do): an engine sync report."""
+    for w in report["warnings"]:
+        warn(w)
+    if report["check_only"]:
+        say("Load order:")
+        for i, group in enumerate(report["order"], 1):
+            say(f"  {i}. {', '.join(group)}")
+    for t in report["tables"]:
+        columns = ", ".join(
+            f"{c['column']} → {c['strategy']}"
+            + (f" [unique, {c['collisions']} collisions resolved]" if c["unique"] else "")
+            for c in t["anonymized"]
+        )
+        if t["status"] == "skipped":
+            say(f"⏭️  {t['table']}: done in an earlier run ({t['rows']:,} rows, per the checkpoint)")
+            continue
+        if t["status"] == "planned":
+            say(f"📋 {t['table']}: {t['columns']} columns" + (f"; anonymize {columns}" if columns else ""))
+            continue
+        say(
+            f"✅ {t['table']}: {t['rows']:,} rows in {t['seconds']:.2f}s ({t['rows_per_second']:,.0f} rows/s)"
+        )
+        if columns:
+            say(f"   anonymized: {columns}")
+        v = t["verification"]
+        if v:
+            say(f"   verified: {v['sampled']} sampled rows, no original value left ({v['method']})")
+            for c in v["unchecked"]:
+                say(f"   not verified: {c}")
+    if report["check_only"]:
+        planned = sum(1 for t in report["tables"] if t["status"] == "planned")
+        say(f"✅ Check passed: {planned} table(s) would be copied; nothing was written.")
+        return
+    if report["sequences"]:
+        say(f"🔢 Sequences set: {len(report['sequences'])}")
+    synced = sum(1 for t in report["tables"] if t["status"] == "synced")
+    say(
+        f"✅ Synced {synced} table(s), {report['rows']:,} rows in {report['seconds']:.2f}s"
+        f" ({report['rows_per_second']:,.0f} rows/s)"
+    )

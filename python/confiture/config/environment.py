@@ -45,6 +45,13 @@ class PgGitConfig:
 
 
 @dataclass
+class SyncSettings:
+    """``sync:`` settings: whether ``confiture sync --yes`` may write into a protected environment."""
+
+    allow_as_target: bool = False
+
+
+@dataclass
 class DirectoryConfig:
     """An ``include_dirs`` item with options. ``seed`` marks seed data (None: guessed from the path)."""
 
@@ -125,6 +132,8 @@ class Environment:
     build: BuildConfig = field(default_factory=BuildConfig)
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     pggit: PgGitConfig = field(default_factory=PgGitConfig)
+    protected: bool = False
+    sync: SyncSettings = field(default_factory=SyncSettings)
     project_dir: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -166,6 +175,8 @@ class Environment:
                 strict_mode=migration["strict_mode"], locking=LockingConfig(**migration["locking"])
             ),
             pggit=PgGitConfig(**data["pggit"]),
+            protected=data["protected"],
+            sync=SyncSettings(**data["sync"]),
             project_dir=Path(data["project_dir"]),
             source=Path(data["source"]),
         )
@@ -187,4 +198,5 @@ __all__ = [
     "LockingConfig",
     "MigrationConfig",
     "PgGitConfig",
+    "SyncSettings",
 ]

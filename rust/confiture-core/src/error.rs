@@ -1,6 +1,7 @@
 //! The top-level error: one variant per area, converted to Python exceptions in exactly one place
 //! (`confiture-python/src/errors.rs`).
 
+use crate::anonymize::AnonymizeError;
 use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::db::DbError;
@@ -8,6 +9,7 @@ use crate::migrate::MigrateError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
 use crate::sql::SqlError;
+use crate::sync::SyncError;
 use crate::testserver::ServerError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,10 @@ pub enum Error {
     Server(#[from] ServerError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Anonymize(#[from] AnonymizeError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.

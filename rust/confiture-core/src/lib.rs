@@ -7,8 +7,11 @@
 //! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
+//! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
+//! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
+pub mod anonymize;
 pub mod build;
 pub mod config;
 pub mod db;
@@ -17,6 +20,7 @@ pub mod migrate;
 pub mod process;
 pub mod project;
 pub mod sql;
+pub mod sync;
 pub mod testserver;
 
 pub use error::{Error, Result};

@@ -3,22 +3,28 @@
 //! be given a class here.
 
 use confiture_core::Error;
+use confiture_core::anonymize::AnonymizeError;
 use confiture_core::build::BuildError;
 use confiture_core::db::{DbError, ExecError};
 use confiture_core::migrate::MigrateError;
+use confiture_core::sync::SyncError;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [const { PyOnceLock::new() }; 6];
-const NAMES: [&str; 6] = [
+static CLASSES: [PyOnceLock<Py<PyType>>; 10] = [const { PyOnceLock::new() }; 10];
+const NAMES: [&str; 10] = [
     "ConfiturError",
     "ConfigurationError",
     "SchemaError",
     "SchemaApplyError",
     "DatabaseError",
     "DatabaseConnectionError",
+    "SyncError",
+    "AnonymizationError",
+    "AnonymizationProfileError",
+    "ProfileNotFoundError",
 ];
 
 #[derive(Clone, Copy)]
@@ -29,6 +35,10 @@ enum Class {
     SchemaApply = 3,
     Database = 4,
     DatabaseConnection = 5,
+    Sync = 6,
+    Anonymization = 7,
+    AnonymizationProfile = 8,
+    ProfileNotFound = 9,
 }
 
 fn class(py: Python<'_>, c: Class) -> PyResult<&Bound<'_, PyType>> {
@@ -48,6 +58,10 @@ fn make(py: Python<'_>, c: Class, message: &str, attrs: &[(&str, Py<PyAny>)]) ->
 
 fn opt(py: Python<'_>, v: Option<&str>) -> Py<PyAny> {
     v.map_or_else(|| py.None(), |s| s.into_pyobject(py).map_or_else(|_| py.None(), |o| o.into_any().unbind()))
+}
+
+fn list(py: Python<'_>, items: &[String]) -> Py<PyAny> {
+    items.into_pyobject(py).map_or_else(|_| py.None(), |o| o.into_any().unbind())
 }
 
 fn int(py: Python<'_>, v: Option<usize>) -> Py<PyAny> {
@@ -99,7 +113,48 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         }
         Error::Server(_) => make_server_error(py, &message),
         Error::Migrate(e) => migrate_error(py, e, &message),
+        Error::Anonymize(e) => anonymize_error(py, e, &message),
+        Error::Sync(e) => sync_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
+    }
+}
+
+fn anonymize_error(py: Python<'_>, e: &AnonymizeError, message: &str) -> PyErr {
+    match e {
+        AnonymizeError::ProfileNotFound { path } => {
+            make(py, Class::ProfileNotFound, message, &[("filename", opt(py, Some(&path.to_string_lossy())))])
+        }
+        AnonymizeError::InvalidProfile { problems, .. } => {
+            make(py, Class::AnonymizationProfile, message, &[("problems", list(py, problems))])
+        }
+        AnonymizeError::NoKey { .. }
+        | AnonymizeError::WeakKey { .. }
+        | AnonymizeError::UnknownStrategy { .. }
+        | AnonymizeError::InvalidConfig { .. }
+        | AnonymizeError::Value { .. }
+        | AnonymizeError::UniqueExhausted { .. } => make(py, Class::Anonymization, message, &[]),
+    }
+}
+
+fn sync_error(py: Python<'_>, e: &SyncError, message: &str) -> PyErr {
+    match e {
+        SyncError::Plan { problems } => make(py, Class::Sync, message, &[("problems", list(py, problems))]),
+        SyncError::TargetNotEmpty { tables, .. } => make(py, Class::Sync, message, &[("tables", list(py, tables))]),
+        SyncError::Leak { table, column, .. } | SyncError::Anonymize { table, column, .. } => {
+            make(py, Class::Sync, message, &[("table", opt(py, Some(table))), ("column", opt(py, Some(column)))])
+        }
+        SyncError::RowCountMismatch { table, .. } | SyncError::ForeignKeyViolated { table, .. } => {
+            make(py, Class::Sync, message, &[("table", opt(py, Some(table)))])
+        }
+        SyncError::Copy { table, source } => {
+            make(py, Class::Sync, message, &[("table", opt(py, Some(table))), ("sqlstate", opt(py, source.code()))])
+        }
+        SyncError::ProtectedTarget { .. }
+        | SyncError::NeedsConfirmation { .. }
+        | SyncError::SameDatabase { .. }
+        | SyncError::Cycle { .. }
+        | SyncError::Checkpoint { .. }
+        | SyncError::Cancelled => make(py, Class::Sync, message, &[]),
     }
 }
 

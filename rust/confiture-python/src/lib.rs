@@ -2,6 +2,7 @@
 //! engine area has its own file, all conversions live in `convert.rs` and all error mapping in
 //! `errors.rs`.
 
+mod anonymize;
 mod build;
 mod config;
 mod convert;
@@ -10,6 +11,7 @@ mod executor;
 mod migrate;
 mod project;
 mod run;
+mod sync;
 mod testserver;
 
 use pyo3::prelude::*;
@@ -22,5 +24,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     build::register(m)?;
     testserver::register(m)?;
     migrate::register(m)?;
+    anonymize::register(m)?;
+    sync::register(m)?;
     Ok(())
 }

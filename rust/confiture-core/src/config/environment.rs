@@ -94,6 +94,18 @@ impl Default for PgGitConfig {
     }
 }
 
+/// `sync:` settings of an environment used as a `confiture sync` target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyncSettings {
+    /// A protected environment may be overwritten by `confiture sync --yes` only when this is set.
+    #[serde(deserialize_with = "lenient_bool")]
+    pub allow_as_target: bool,
+}
+
+/// Environment names that are protected unless their file says `protected: false`.
+pub const PRODUCTION_NAMES: &[&str] = &["production", "prod"];
+
 /// The `database:` mapping (host, port, database, user, password), an alternative to `database_url`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -228,6 +240,9 @@ struct RawEnvironment {
     build: BuildConfig,
     migration: MigrationConfig,
     pggit: PgGitConfig,
+    #[serde(deserialize_with = "lenient_opt_bool")]
+    protected: Option<bool>,
+    sync: SyncSettings,
 }
 
 /// A loaded environment. Paths are absolute; `database_url` is interpolated (and derived from the
@@ -250,6 +265,12 @@ pub struct Environment {
     pub build: BuildConfig,
     pub migration: MigrationConfig,
     pub pggit: PgGitConfig,
+    /// Production data lives here: `confiture sync` refuses to write into it (default: true for
+    /// environments named production or prod).
+    #[serde(default)]
+    pub protected: bool,
+    #[serde(default)]
+    pub sync: SyncSettings,
 }
 
 /// An environment and what the loader wants the user to know about it.
@@ -440,6 +461,8 @@ impl Environment {
             build: raw.build,
             migration: raw.migration,
             pggit: raw.pggit,
+            protected: raw.protected.unwrap_or_else(|| PRODUCTION_NAMES.contains(&env.to_ascii_lowercase().as_str())),
+            sync: raw.sync,
         })
     }
 
@@ -531,6 +554,7 @@ mod tests {
         assert!(!e.migration.strict_mode);
         assert_eq!(e.migration.locking, LockingConfig { enabled: true, timeout_ms: 30_000 });
         assert_eq!(e.pggit, PgGitConfig::default());
+        assert!(!e.protected && !e.sync.allow_as_target);
         assert!(env.warnings.is_empty());
         match &e.include_dirs[0] {
             IncludeDir::Path(p) => assert!(p.ends_with("db/schema") && Path::new(p).is_absolute()),
@@ -558,6 +582,19 @@ mod tests {
         assert_eq!(env.environment.name, "local");
         assert_eq!(env.warnings.len(), 1);
         assert_eq!(env.warnings[0].key, "name");
+    }
+
+    #[test]
+    fn production_names_are_protected_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let load_as = |name: &str, text: &str| {
+            Environment::from_yaml(name, dir.path(), Path::new("x.yaml"), text, &none).unwrap().environment
+        };
+        assert!(load_as("production", "").protected);
+        assert!(load_as("prod", "").protected);
+        assert!(!load_as("prod", "protected: false\n").protected);
+        let staging = load_as("staging", "protected: yes\nsync:\n  allow_as_target: true\n");
+        assert!(staging.protected && staging.sync.allow_as_target);
     }
 
     #[test]

@@ -13,6 +13,8 @@ const TOP_KEYS: &[&str] = &[
     "build",
     "migration",
     "pggit",
+    "protected",
+    "sync",
 ];
 
 fn known_keys(parent: &str) -> &'static [&'static str] {
@@ -31,6 +33,7 @@ fn known_keys(parent: &str) -> &'static [&'static str] {
             "require_branch",
             "protected_branches",
         ],
+        "sync" => &["allow_as_target"],
         "database" => &["host", "port", "database", "dbname", "user", "password", "sslmode"],
         "include_dirs" => &["path", "recursive", "include", "exclude", "auto_discover", "order", "seed"],
         _ => &[],

@@ -13,7 +13,7 @@ mod yaml;
 
 pub use environment::{
     BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment, LockingConfig,
-    MigrationConfig, PgGitConfig, SortMode, database_url_of, list_environments,
+    MigrationConfig, PRODUCTION_NAMES, PgGitConfig, SortMode, SyncSettings, database_url_of, list_environments,
 };
 pub use error::{ConfigError, ConfigWarning};
 pub use interpolate::interpolate;
