@@ -6,6 +6,7 @@ use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
+use crate::schema::SchemaError;
 use crate::sql::SqlError;
 use crate::testserver::ServerError;
 
@@ -21,6 +22,8 @@ pub enum Error {
     Db(#[from] DbError),
     #[error(transparent)]
     Build(#[from] BuildError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
     #[error(transparent)]
     Server(#[from] ServerError),
     #[error(transparent)]

@@ -5,6 +5,7 @@
 //! - [`project`]: schema file discovery, ordering, hashing, `confiture init` scaffolding
 //! - [`sql`]: statement splitting, identifier quoting, parsing with pg_query
 //! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
+//! - [`schema`]: the schema model, from DDL (pg_query) or from a live database (pg_catalog)
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
@@ -14,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod process;
 pub mod project;
+pub mod schema;
 pub mod sql;
 pub mod testserver;
 

@@ -95,6 +95,10 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Db(DbError::Client { .. } | DbError::Tls { .. } | DbError::Runtime { .. }) => {
             make(py, Class::Database, &message, &[("sqlstate", py.None())])
         }
+        Error::Schema(e) => {
+            let (file, line) = e.location().map_or((None, None), |(f, l)| (Some(f), Some(l)));
+            make(py, Class::Schema, &message, &[("file", opt(py, file)), ("line", int(py, line))])
+        }
         Error::Server(_) => make_server_error(py, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
     }
