@@ -4,6 +4,7 @@
 use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::db::DbError;
+use crate::diff::DiffError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
 use crate::schema::SchemaError;
@@ -24,6 +25,8 @@ pub enum Error {
     Build(#[from] BuildError),
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Diff(#[from] DiffError),
     #[error(transparent)]
     Server(#[from] ServerError),
     #[error(transparent)]

@@ -6,12 +6,14 @@
 //! - [`sql`]: statement splitting, identifier quoting, parsing with pg_query
 //! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
 //! - [`schema`]: the schema model, from DDL (pg_query) or from a live database (pg_catalog)
+//! - [`diff`]: schema diff, dependency-ordered plans with hazards, migration files
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod build;
 pub mod config;
 pub mod db;
+pub mod diff;
 pub mod error;
 pub mod process;
 pub mod project;

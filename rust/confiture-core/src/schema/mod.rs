@@ -65,5 +65,11 @@ pub fn parse_sql(name: &str, text: &str, options: ParseOptions) -> Result<Parsed
     parse_sources(&[Source { name: name.to_string(), text: text.to_string() }], options)
 }
 
+/// The canonical form of a parsed tree (JSON), as expression keys use it: for tests that compare
+/// statements modulo PostgreSQL's rewrites.
+pub fn normalize_for_tests(v: &mut serde_json::Value) {
+    normalize::normalize(v);
+}
+
 /// The `-- confiture: renamed-from` annotation text (see docs/guides/diff.md).
 pub const RENAMED_FROM_ANNOTATION: &str = parse::RENAMED_FROM_PREFIX;

@@ -54,6 +54,13 @@ pub enum ObjectId {
     Policy(QualifiedName, String),
 }
 
+/// Only for values read back from JSON (plan steps keep their ids internal).
+impl Default for ObjectId {
+    fn default() -> Self {
+        Self::Schema(String::new())
+    }
+}
+
 impl ObjectId {
     /// The schema the object lives in (`None` for schemas and extensions).
     pub fn schema(&self) -> Option<&str> {

@@ -55,11 +55,15 @@ impl SequenceOptions {
         }
     }
 
-    /// ` AS bigint START WITH … CYCLE`: the options, rendered.
+    /// `AS bigint START WITH … CYCLE`: the options, rendered.
     pub fn sql(&self) -> String {
+        format!("AS {} {}", self.data_type, self.sql_without_type())
+    }
+
+    /// The options without `AS type` (identity columns take the column's type).
+    pub fn sql_without_type(&self) -> String {
         format!(
-            "AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{}",
-            self.data_type,
+            "START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{}",
             self.start,
             self.increment,
             self.min_value,

@@ -1,0 +1,198 @@
+//! What happens to each object that can be dropped and recreated (constraints, indexes, views,
+//! functions, triggers, policies, types): created, dropped, changed in place, replaced, or left
+//! alone — and which unchanged objects must be recreated because something they depend on is
+//! replaced or a column they read changes type.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::schema::{Catalog, ObjectId, TypeDef};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Create,
+    Drop,
+    /// Dropped and created again; `because` names what forced it when the object itself is unchanged.
+    Replace { because: Option<String> },
+    /// Kept; changed in place where it differs (comments, grants, validation, enum values,
+    /// CREATE OR REPLACE of a function body).
+    Same,
+}
+
+/// Whether the object's definition (not its comment or grants) differs.
+pub(crate) fn definition_differs(old: &Catalog, new: &Catalog, id: &ObjectId) -> bool {
+    match id {
+        ObjectId::Constraint(t, n) => {
+            let a = old.tables.get(t).and_then(|x| x.constraints.get(n));
+            let b = new.tables.get(t).and_then(|x| x.constraints.get(n));
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    a.kind != b.kind
+                        || a.deferrable != b.deferrable
+                        || a.initially_deferred != b.initially_deferred
+                        || (a.validated && !b.validated)
+                }
+                _ => true,
+            }
+        }
+        ObjectId::Index(n) => match (old.indexes.get(n), new.indexes.get(n)) {
+            (Some(a), Some(b)) => {
+                let mut a = a.clone();
+                a.comment.clone_from(&b.comment);
+                a != *b
+            }
+            _ => true,
+        },
+        ObjectId::View(n) => match (old.views.get(n), new.views.get(n)) {
+            (Some(a), Some(b)) => {
+                a.materialized != b.materialized
+                    || a.query != b.query
+                    || a.check_option != b.check_option
+                    || a.options != b.options
+            }
+            _ => true,
+        },
+        ObjectId::Function(n, args) => {
+            let key = (n.clone(), args.clone());
+            match (old.functions.get(&key), new.functions.get(&key)) {
+                // CREATE OR REPLACE cannot change the signature or the result; anything else is done
+                // in place.
+                (Some(a), Some(b)) => {
+                    a.arguments != b.arguments
+                        || a.returns != b.returns
+                        || a.returns_set != b.returns_set
+                        || a.procedure != b.procedure
+                        || a.window != b.window
+                }
+                _ => true,
+            }
+        }
+        ObjectId::Trigger(t, n) => {
+            let a = old.tables.get(t).and_then(|x| x.triggers.get(n));
+            let b = new.tables.get(t).and_then(|x| x.triggers.get(n));
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    let mut a = a.clone();
+                    a.comment.clone_from(&b.comment);
+                    a != *b
+                }
+                _ => true,
+            }
+        }
+        ObjectId::Policy(t, n) => {
+            let a = old.tables.get(t).and_then(|x| x.policies.get(n));
+            let b = new.tables.get(t).and_then(|x| x.policies.get(n));
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    let mut a = a.clone();
+                    a.comment.clone_from(&b.comment);
+                    a != *b
+                }
+                _ => true,
+            }
+        }
+        ObjectId::Type(n) => match (old.types.get(n), new.types.get(n)) {
+            (Some(TypeDef::Enum(a)), Some(TypeDef::Enum(b))) => !is_subsequence(&a.labels, &b.labels),
+            (Some(TypeDef::Composite(_)), Some(TypeDef::Composite(_))) => false,
+            (Some(TypeDef::Domain(a)), Some(TypeDef::Domain(b))) => a.base != b.base || a.collation != b.collation,
+            (Some(TypeDef::Range(a)), Some(TypeDef::Range(b))) => {
+                let mut a = a.clone();
+                a.comment.clone_from(&b.comment);
+                a.grants.clone_from(&b.grants);
+                a != *b
+            }
+            (Some(_), Some(_)) => true,
+            _ => true,
+        },
+        _ => false,
+    }
+}
+
+/// Whether `old` appears in `new` in the same order (so values can be added in place).
+pub(crate) fn is_subsequence(old: &[String], new: &[String]) -> bool {
+    let mut it = new.iter();
+    old.iter().all(|o| it.any(|n| n == o))
+}
+
+/// Objects whose fate is decided here.
+fn recreatable(id: &ObjectId) -> bool {
+    matches!(
+        id,
+        ObjectId::Constraint(..)
+            | ObjectId::Index(_)
+            | ObjectId::View(_)
+            | ObjectId::Function(..)
+            | ObjectId::Trigger(..)
+            | ObjectId::Policy(..)
+            | ObjectId::Type(_)
+    )
+}
+
+/// Every recreatable object's decision, with replacements propagated to dependants.
+pub(crate) fn decide(
+    old: &Catalog,
+    new: &Catalog,
+    retyped: &BTreeMap<crate::schema::QualifiedName, BTreeSet<String>>,
+) -> BTreeMap<ObjectId, Decision> {
+    let old_ids: BTreeSet<ObjectId> = old.object_ids().into_iter().filter(recreatable).collect();
+    let new_ids: BTreeSet<ObjectId> = new.object_ids().into_iter().filter(recreatable).collect();
+    let mut out = BTreeMap::new();
+    for id in old_ids.union(&new_ids) {
+        let d = match (old_ids.contains(id), new_ids.contains(id)) {
+            (true, false) => Decision::Drop,
+            (false, true) => Decision::Create,
+            // Enums that only gain values, composites and domains change in place.
+            _ if definition_differs(old, new, id) => Decision::Replace { because: None },
+            _ => Decision::Same,
+        };
+        out.insert(id.clone(), d);
+    }
+    // Dependants of what is dropped or replaced, in the old schema.
+    let mut dependants: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
+    for id in old.object_ids() {
+        for dep in old.dependencies(&id) {
+            dependants.entry(dep).or_default().push(id.clone());
+        }
+    }
+    let mut queue: Vec<ObjectId> = out
+        .iter()
+        .filter(|(_, d)| matches!(d, Decision::Drop | Decision::Replace { .. }))
+        .map(|(id, _)| id.clone())
+        .collect();
+    // Columns changing type: views and SQL-standard functions reading the table, and policies or
+    // triggers whose expressions name the column, must be recreated around the change.
+    for (table, columns) in retyped {
+        let tid = ObjectId::Table(table.clone());
+        for d in dependants.get(&tid).into_iter().flatten() {
+            let mentions = |key: &str| columns.iter().any(|c| key.contains(&format!("\"sval\":\"{c}\"")));
+            let hit = match d {
+                ObjectId::View(_) => true,
+                ObjectId::Function(n, a) => old.functions.get(&(n.clone(), a.clone())).is_some_and(|f| f.sql_body),
+                ObjectId::Policy(t, n) => old.tables.get(t).and_then(|x| x.policies.get(n)).is_some_and(|p| {
+                    p.using.as_ref().is_some_and(|e| mentions(&e.key)) || p.with_check.as_ref().is_some_and(|e| mentions(&e.key))
+                }),
+                ObjectId::Trigger(t, n) => old
+                    .tables
+                    .get(t)
+                    .and_then(|x| x.triggers.get(n))
+                    .is_some_and(|tr| tr.when.as_ref().is_some_and(|e| mentions(&e.key)) || !tr.update_columns.is_empty()),
+                _ => false,
+            };
+            if hit && matches!(out.get(d), Some(Decision::Same)) {
+                out.insert(d.clone(), Decision::Replace { because: Some(format!("a column of {table} changes type")) });
+                queue.push(d.clone());
+            }
+        }
+    }
+    while let Some(x) = queue.pop() {
+        for d in dependants.get(&x).cloned().unwrap_or_default() {
+            if !recreatable(&d) {
+                continue;
+            }
+            if matches!(out.get(&d), Some(Decision::Same)) {
+                out.insert(d.clone(), Decision::Replace { because: Some(super::plan::display(&x)) });
+                queue.push(d);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,215 @@
+//! Renames come from `-- confiture: renamed-from old_name` annotations above a table or a column
+//! in the DDL (either side's, so the down plan renames back). Without one, a missing table or
+//! column is dropped and the new one created, and the drop is flagged as destructive.
+//!
+//! The old schema is rewritten with the renames applied, so everything else compares under the
+//! new names; rename steps run first.
+
+use crate::schema::{Catalog, ConstraintKind, ObjectId, ObjectKind, QualifiedName};
+use crate::sql::quote_ident;
+
+use super::plan::{Action, Phase, Planner, rank};
+use super::Change;
+
+#[derive(Debug, Default)]
+pub(crate) struct Renames {
+    /// (old name, new name)
+    pub tables: Vec<(QualifiedName, QualifiedName)>,
+    /// (table under its new name, old column, new column)
+    pub columns: Vec<(QualifiedName, String, String)>,
+}
+
+pub(crate) fn find(old: &Catalog, new: &Catalog) -> Renames {
+    let mut r = Renames::default();
+    for (name, t) in &new.tables {
+        if let Some(from) = &t.renamed_from {
+            let from = QualifiedName::new(name.schema.clone(), from.clone());
+            if old.tables.contains_key(&from) && !new.tables.contains_key(&from) && !old.tables.contains_key(name) {
+                r.tables.push((from, name.clone()));
+            }
+        }
+    }
+    for (name, t) in &old.tables {
+        if let Some(to) = &t.renamed_from {
+            let to = QualifiedName::new(name.schema.clone(), to.clone());
+            if new.tables.contains_key(&to)
+                && !old.tables.contains_key(&to)
+                && !new.tables.contains_key(name)
+                && !r.tables.iter().any(|(a, _)| a == name)
+            {
+                r.tables.push((name.clone(), to));
+            }
+        }
+    }
+    for (new_name, nt) in &new.tables {
+        let old_name = r.tables.iter().find(|(_, n)| n == new_name).map_or(new_name, |(o, _)| o);
+        let Some(ot) = old.tables.get(old_name) else { continue };
+        for c in &nt.columns {
+            if let Some(from) = &c.renamed_from
+                && ot.column(from).is_some()
+                && ot.column(&c.name).is_none()
+                && nt.column(from).is_none()
+            {
+                r.columns.push((new_name.clone(), from.clone(), c.name.clone()));
+            }
+        }
+        for c in &ot.columns {
+            if let Some(to) = &c.renamed_from
+                && nt.column(to).is_some()
+                && nt.column(&c.name).is_none()
+                && ot.column(to).is_none()
+                && !r.columns.iter().any(|(t, a, _)| t == new_name && a == &c.name)
+            {
+                r.columns.push((new_name.clone(), c.name.clone(), to.clone()));
+            }
+        }
+    }
+    r
+}
+
+/// `old` with the renames applied (names and the references that follow them in PostgreSQL).
+pub(crate) fn apply(old: &Catalog, r: &Renames) -> Catalog {
+    let mut cat = old.clone();
+    for (from, to) in &r.tables {
+        if let Some(mut t) = cat.tables.remove(from) {
+            t.name = to.clone();
+            t.renamed_from = None;
+            for k in t.triggers.values_mut() {
+                k.table = to.clone();
+            }
+            for p in t.policies.values_mut() {
+                p.table = to.clone();
+            }
+            cat.tables.insert(to.clone(), t);
+        }
+        for t in cat.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind
+                    && references == from
+                {
+                    *references = to.clone();
+                }
+            }
+            if let Some(p) = &mut t.partition_of
+                && &p.parent == from
+            {
+                p.parent = to.clone();
+            }
+            for p in &mut t.inherits {
+                if p == from {
+                    *p = to.clone();
+                }
+            }
+        }
+        for i in cat.indexes.values_mut() {
+            if &i.table == from {
+                i.table = to.clone();
+            }
+        }
+        for s in cat.sequences.values_mut() {
+            if let Some((t, _)) = &mut s.owned_by
+                && t == from
+            {
+                *t = to.clone();
+            }
+        }
+    }
+    for (table, from, to) in &r.columns {
+        let rename = |cols: &mut Vec<String>| {
+            for c in cols.iter_mut() {
+                if c == from {
+                    c.clone_from(to);
+                }
+            }
+        };
+        if let Some(t) = cat.tables.get_mut(table) {
+            if let Some(c) = t.column_mut(from) {
+                c.name.clone_from(to);
+                c.renamed_from = None;
+            }
+            for k in t.constraints.values_mut() {
+                match &mut k.kind {
+                    ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                        rename(columns);
+                        rename(include);
+                    }
+                    ConstraintKind::ForeignKey { columns, .. } => rename(columns),
+                    ConstraintKind::Exclude { elements, include, .. } => {
+                        rename(include);
+                        for e in elements {
+                            if e.element.column.as_deref() == Some(from.as_str()) {
+                                e.element.column = Some(to.clone());
+                            }
+                        }
+                    }
+                    ConstraintKind::Check { .. } => {}
+                }
+            }
+            for trg in t.triggers.values_mut() {
+                rename(&mut trg.update_columns);
+            }
+        }
+        for t in cat.tables.values_mut() {
+            for k in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey { references, referenced_columns, .. } = &mut k.kind
+                    && references == table
+                {
+                    rename(referenced_columns);
+                }
+            }
+        }
+        for i in cat.indexes.values_mut() {
+            if &i.table == table {
+                rename(&mut i.include);
+                for e in &mut i.elements {
+                    if e.column.as_deref() == Some(from.as_str()) {
+                        e.column = Some(to.clone());
+                    }
+                }
+            }
+        }
+        for s in cat.sequences.values_mut() {
+            if let Some((t, c)) = &mut s.owned_by
+                && t == table
+                && c == from
+            {
+                c.clone_from(to);
+            }
+        }
+    }
+    cat
+}
+
+impl Planner<'_> {
+    pub(crate) fn renames(&mut self, r: &Renames) {
+        for (from, to) in &r.tables {
+            self.change(
+                Change::new("RENAME_TABLE", ObjectKind::Table, to.to_string())
+                    .table(to.to_string())
+                    .values(Some(from.to_string()), Some(to.to_string()))
+                    .describe(format!("RENAME TABLE {from} TO {to}")),
+            );
+            let sql = format!("ALTER TABLE {} RENAME TO {};", from.sql(), quote_ident(&to.name));
+            self.step(Phase::Rename, Action::Rename, ObjectKind::Table, ObjectId::Table(to.clone()), rank::TABLE, sql, Vec::new());
+        }
+        for (table, from, to) in &r.columns {
+            self.change(
+                Change::new("RENAME_COLUMN", ObjectKind::Column, format!("{table}.{to}"))
+                    .table(table.to_string())
+                    .column(to.clone())
+                    .values(Some(from.clone()), Some(to.clone()))
+                    .describe(format!("RENAME COLUMN {table}.{from} TO {to}")),
+            );
+            let sql = format!("ALTER TABLE {} RENAME COLUMN {} TO {};", table.sql(), quote_ident(from), quote_ident(to));
+            self.step(
+                Phase::Rename,
+                Action::Rename,
+                ObjectKind::Column,
+                ObjectId::Column(table.clone(), to.clone()),
+                rank::COLUMN,
+                sql,
+                Vec::new(),
+            );
+        }
+    }
+}
