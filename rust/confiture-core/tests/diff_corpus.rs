@@ -65,11 +65,11 @@ fn drop_db(db: &str) {
     .unwrap();
 }
 
-fn introspect(db: &str) -> Catalog {
+fn introspect(db: &str) -> Result<Catalog, String> {
     let c = block_on(connect(&params_for(db))).unwrap().unwrap();
     let cat = block_on(schema::introspect(&c, IntrospectOptions { include_grants: true })).unwrap();
     block_on(c.close()).unwrap();
-    cat.unwrap()
+    cat.map_err(|e| format!("introspection failed: {e}"))
 }
 
 fn script(steps: &[Step]) -> String {
@@ -144,8 +144,8 @@ fn run_case(dir: &Path) -> Result<usize, String> {
     let db_a = create_db(&before).map_err(|e| format!("before.sql does not apply: {e}"))?;
     let db_b = create_db(&after).map_err(|e| format!("after.sql does not apply: {e}"))?;
     let result = (|| {
-        let a_on = introspect(&db_a);
-        let b_on = introspect(&db_b);
+        let a_on = introspect(&db_a)?;
+        let b_on = introspect(&db_b)?;
         let x = differences(&a, &a_on);
         if !x.is_empty() {
             return Err(format!("offline and online models of before.sql differ:\n{x}"));
@@ -159,7 +159,7 @@ fn run_case(dir: &Path) -> Result<usize, String> {
         same_plan(&d.down, &online.down).map_err(|e| format!("down plans differ:\n{e}"))?;
 
         apply(&db_a, &d.up).map_err(|e| format!("up plan fails: {e}"))?;
-        let migrated = introspect(&db_a);
+        let migrated = introspect(&db_a)?;
         let x = differences(&migrated, &b_on);
         if !x.is_empty() {
             return Err(format!("after the up plan, the database differs from after.sql:\n{x}\n--- up ---\n{}", script(&d.up)));
@@ -169,7 +169,7 @@ fn run_case(dir: &Path) -> Result<usize, String> {
             return Err(format!("re-diff after the up plan is not empty:\n{x}"));
         }
         apply(&db_a, &d.down).map_err(|e| format!("down plan fails: {e}"))?;
-        let back = introspect(&db_a);
+        let back = introspect(&db_a)?;
         let x = differences(&back, &a_on);
         if !x.is_empty() {
             return Err(format!("after the down plan, the database differs from before.sql:\n{x}\n--- down ---\n{}", script(&d.down)));

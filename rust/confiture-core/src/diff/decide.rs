@@ -189,7 +189,7 @@ pub(crate) fn decide(
                 continue;
             }
             if matches!(out.get(&d), Some(Decision::Same)) {
-                out.insert(d.clone(), Decision::Replace { because: Some(super::plan::display(&x)) });
+                out.insert(d.clone(), Decision::Replace { because: Some(format!("{} changes", super::plan::display(&x))) });
                 queue.push(d);
             }
         }

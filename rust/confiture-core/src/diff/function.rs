@@ -164,7 +164,7 @@ impl Planner<'_> {
                 .describe(format!("CHANGE {} {object} (drop and create: the signature or result changes)", keyword(f))),
             Some(b) => Change::new(&format!("CHANGE_{}", keyword(f)), f.kind(), object.clone())
                 .detail("recreated_because", b.clone())
-                .describe(format!("RECREATE {} {object} (because {b} changes)", keyword(f))),
+                .describe(format!("RECREATE {} {object} (because {b})", keyword(f))),
         };
         self.change(change);
         self.step(Phase::Forward, Action::Create, f.kind(), id.clone(), rank::FUNCTION, create_sql(f), Vec::new());

@@ -94,7 +94,7 @@ impl Planner<'_> {
             Some(b) if b.is_empty() => Change::new("CHANGE_INDEX", ObjectKind::Index, name.to_string()).describe(format!("CHANGE INDEX {name}")),
             Some(b) => Change::new("CHANGE_INDEX", ObjectKind::Index, name.to_string())
                 .detail("recreated_because", b.clone())
-                .describe(format!("RECREATE INDEX {name} (because {b} changes)")),
+                .describe(format!("RECREATE INDEX {name} (because {b})")),
         };
         self.change(change.table(i.table.to_string()));
         let id = ObjectId::Index(name.clone());

@@ -24,7 +24,25 @@ impl Planner<'_> {
                 (Some(_), None) => {
                     self.change(Change::new("DROP_SCHEMA", ObjectKind::Schema, name.clone()));
                     let hazard = Hazard::deletes_data(format!("drops schema {name}; fails if objects the plan does not drop remain in it"));
-                    self.step(Phase::Drop, Action::Drop, ObjectKind::Schema, id.clone(), rank::SCHEMA, format!("DROP SCHEMA {};", quote_ident(name)), vec![hazard]);
+                    // Late: after the types and extensions in it.
+                    let inside: std::collections::BTreeSet<ObjectId> = self
+                        .old
+                        .types
+                        .keys()
+                        .filter(|t| &t.schema == name)
+                        .map(|t| ObjectId::Type(t.clone()))
+                        .chain(
+                            self.old
+                                .extensions
+                                .values()
+                                .filter(|e| e.schema.as_deref() == Some(name.as_str()))
+                                .map(|e| ObjectId::Extension(e.name.clone())),
+                        )
+                        .collect();
+                    let sql = format!("DROP SCHEMA {};", quote_ident(name));
+                    let step = self.step(Phase::Forward, Action::Drop, ObjectKind::Schema, id.clone(), rank::LATE_SCHEMA_DROP, sql, vec![hazard]);
+                    step.deps = inside;
+                    step.provides = vec![id.clone()];
                     self.dropped.insert(id);
                 }
                 (Some(a), Some(b)) => {
@@ -60,7 +78,15 @@ impl Planner<'_> {
                 (Some(_), None) => {
                     self.change(Change::new("DROP_EXTENSION", ObjectKind::Extension, name.clone()));
                     let hazard = Hazard::deletes_data(format!("drops extension {name} and the objects it created"));
-                    self.step(Phase::Drop, Action::Drop, ObjectKind::Extension, id.clone(), rank::EXTENSION, format!("DROP EXTENSION {q};"), vec![hazard]);
+                    // Late: after columns stop using its types.
+                    let retyped: std::collections::BTreeSet<ObjectId> = self
+                        .retyped
+                        .iter()
+                        .flat_map(|(t, cols)| cols.iter().map(|c| ObjectId::Column(t.clone(), c.clone())).collect::<Vec<_>>())
+                        .collect();
+                    let step = self.step(Phase::Forward, Action::Drop, ObjectKind::Extension, id.clone(), rank::LATE_EXTENSION_DROP, format!("DROP EXTENSION {q};"), vec![hazard]);
+                    step.deps = retyped;
+                    step.provides = vec![id.clone()];
                     self.dropped.insert(id);
                 }
                 (Some(a), Some(b)) => {

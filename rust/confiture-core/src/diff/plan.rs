@@ -77,6 +77,10 @@ pub(crate) mod rank {
     pub const COMMENT: u8 = 15;
     pub const GRANT: u8 = 16;
     pub const DEFAULT_PRIVILEGE: u8 = 17;
+    /// Types, extensions and schemas are dropped at the end, once columns no longer use them.
+    pub const LATE_TYPE_DROP: u8 = 18;
+    pub const LATE_EXTENSION_DROP: u8 = 19;
+    pub const LATE_SCHEMA_DROP: u8 = 20;
 }
 
 /// Drop order when dependencies do not decide (the reverse of creation).
@@ -257,7 +261,9 @@ fn topo(steps: Vec<Step>, phase: Phase) -> Vec<Step> {
                     other => other.clone(),
                 };
                 for (j, p) in by_key.get(&key).into_iter().flatten() {
-                    if *j != i && satisfies(p, dep) {
+                    // A column step needs its table, not the other columns being changed.
+                    let sibling = matches!((&s.id, p, dep), (ObjectId::Column(a, _), ObjectId::Column(b, _), ObjectId::Table(_)) if a == b);
+                    if *j != i && !sibling && satisfies(p, dep) {
                         before[i].insert(*j);
                     }
                 }

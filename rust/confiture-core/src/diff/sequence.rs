@@ -8,7 +8,7 @@ use crate::schema::{ObjectId, ObjectKind, QualifiedName, Sequence};
 use crate::sql::quote_ident;
 
 use super::plan::{Action, Phase, Planner, rank};
-use super::Change;
+use super::{Change, Hazard, HazardKind};
 
 impl Planner<'_> {
     pub(crate) fn sequences(&mut self) {
@@ -59,8 +59,17 @@ impl Planner<'_> {
                         if x.cycle != y.cycle {
                             clauses.push(if y.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
                         }
+                        let mut hazards = Vec::new();
+                        if (x.increment > 0) != (y.increment > 0) || x.min_value != y.min_value || x.max_value != y.max_value {
+                            // The current value may fall outside the new range.
+                            clauses.push(format!("RESTART WITH {}", y.start));
+                            hazards.push(Hazard::new(
+                                HazardKind::MayFail,
+                                format!("restarts {name} at {}: values handed out before may come again", y.start),
+                            ));
+                        }
                         self.change(Change::new("CHANGE_SEQUENCE", ObjectKind::Sequence, name.to_string()).detail("options", clauses.join(" ")));
-                        self.step(Phase::Forward, Action::Alter, ObjectKind::Sequence, id.clone(), rank::SEQUENCE, format!("ALTER SEQUENCE {} {};", name.sql(), clauses.join(" ")), Vec::new());
+                        self.step(Phase::Forward, Action::Alter, ObjectKind::Sequence, id.clone(), rank::SEQUENCE, format!("ALTER SEQUENCE {} {};", name.sql(), clauses.join(" ")), hazards);
                     }
                     if a.owned_by != b.owned_by {
                         if b.owned_by.is_none() {

@@ -610,7 +610,7 @@ impl Planner<'_> {
                 let hazards = if table_is_new { Vec::new() } else { constraint_hazards(k, &tname) };
                 let mut change = Change::new(&format!("{prefix}_CONSTRAINT"), ObjectKind::Constraint, object.clone()).table(tname.clone()).values(None, Some(constraint_body(k)));
                 if let Some(b) = because {
-                    change = change.detail("recreated_because", b).describe(format!("RECREATE CONSTRAINT {object} (because {b} changes)"));
+                    change = change.detail("recreated_because", b).describe(format!("RECREATE CONSTRAINT {object} (because {b})"));
                 }
                 self.change(change);
                 let r = if k.is_foreign_key() { rank::FOREIGN_KEY } else { rank::CONSTRAINT };
@@ -621,7 +621,7 @@ impl Planner<'_> {
                 let Some(tr) = table.triggers.get(c) else { return };
                 let mut change = Change::new(&format!("{prefix}_TRIGGER"), ObjectKind::Trigger, object.clone()).table(tname.clone());
                 if let Some(b) = because {
-                    change = change.detail("recreated_because", b).describe(format!("RECREATE TRIGGER {object} (because {b} changes)"));
+                    change = change.detail("recreated_because", b).describe(format!("RECREATE TRIGGER {object} (because {b})"));
                 }
                 self.change(change);
                 self.step(Phase::Forward, Action::Create, ObjectKind::Trigger, id.clone(), rank::TRIGGER, super::trigger::create_sql(tr), Vec::new());
@@ -631,7 +631,7 @@ impl Planner<'_> {
                 let Some(p) = table.policies.get(c) else { return };
                 let mut change = Change::new(&format!("{prefix}_POLICY"), ObjectKind::Policy, object.clone()).table(tname.clone());
                 if let Some(b) = because {
-                    change = change.detail("recreated_because", b).describe(format!("RECREATE POLICY {object} (because {b} changes)"));
+                    change = change.detail("recreated_because", b).describe(format!("RECREATE POLICY {object} (because {b})"));
                 }
                 self.change(change);
                 self.step(Phase::Forward, Action::Create, ObjectKind::Policy, id.clone(), rank::POLICY, super::policy::create_sql(p), Vec::new());

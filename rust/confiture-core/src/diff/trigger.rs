@@ -36,7 +36,7 @@ pub(crate) fn create_sql(t: &Trigger) -> String {
     if let Some(w) = &t.when {
         s.push_str(&format!(" WHEN ({})", w.sql));
     }
-    let function = if t.function.schema.is_empty() { quote_ident(&t.function.name) } else { t.function.sql() };
+    let function = super::types::function_sql(&t.function);
     let args: Vec<String> = t.arguments.iter().map(|a| quote_literal(a)).collect();
     s.push_str(&format!(" EXECUTE FUNCTION {function}({});", args.join(", ")));
     s

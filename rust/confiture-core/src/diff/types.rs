@@ -47,11 +47,9 @@ pub(crate) fn create_sql(t: &TypeDef) -> String {
             if d.not_null {
                 s.push_str(" NOT NULL");
             }
-            for c in d.checks.values() {
+            // NOT VALID checks cannot be declared here: they follow as ALTER DOMAIN.
+            for c in d.checks.values().filter(|c| c.validated) {
                 s.push_str(&format!(" CONSTRAINT {} CHECK ({})", quote_ident(&c.name), c.expr.sql));
-                if !c.validated {
-                    s.push_str(" NOT VALID");
-                }
             }
             s.push(';');
             s
@@ -65,10 +63,10 @@ pub(crate) fn create_sql(t: &TypeDef) -> String {
                 params.push(format!("COLLATION = {}", qualified_ident(c)));
             }
             if let Some(f) = &r.canonical {
-                params.push(format!("CANONICAL = {}", f.sql()));
+                params.push(format!("CANONICAL = {}", function_sql(f)));
             }
             if let Some(f) = &r.subtype_diff {
-                params.push(format!("SUBTYPE_DIFF = {}", f.sql()));
+                params.push(format!("SUBTYPE_DIFF = {}", function_sql(f)));
             }
             if let Some(m) = &r.multirange {
                 params.push(format!("MULTIRANGE_TYPE_NAME = {}", QualifiedName::new(r.name.schema.clone(), m.clone()).sql()));
@@ -76,6 +74,11 @@ pub(crate) fn create_sql(t: &TypeDef) -> String {
             format!("CREATE TYPE {} AS RANGE ({});", r.name.sql(), params.join(", "))
         }
     }
+}
+
+/// A function name: unqualified names (built-ins) stay unqualified.
+pub(crate) fn function_sql(f: &QualifiedName) -> String {
+    if f.schema.is_empty() { quote_ident(&f.name) } else { f.sql() }
 }
 
 /// What a type gets when created: USAGE for PUBLIC.
@@ -135,10 +138,16 @@ impl Planner<'_> {
             Some(b) if b.is_empty() => Change::new(&format!("CHANGE_{word}"), t.kind(), name.to_string()),
             Some(b) => Change::new(&format!("CHANGE_{word}"), t.kind(), name.to_string())
                 .detail("recreated_because", b.clone())
-                .describe(format!("RECREATE {} {name} (because {b} changes)", word.replace('_', " "))),
+                .describe(format!("RECREATE {} {name} (because {b})", word.replace('_', " "))),
         };
         self.change(change);
         self.step(Phase::Forward, Action::Create, t.kind(), id.clone(), rank::TYPE, create_sql(t), Vec::new());
+        if let TypeDef::Domain(d) = t {
+            for c in d.checks.values().filter(|c| !c.validated) {
+                let sql = format!("ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}) NOT VALID;", name.sql(), quote_ident(&c.name), c.expr.sql);
+                self.type_step(name, t.kind(), sql, Vec::new());
+            }
+        }
         let what = format!("{} {}", keyword(t), name.sql());
         self.comment(&id, t.kind(), &what, None, t.comment());
         if let TypeDef::Domain(d) = t {
@@ -162,7 +171,25 @@ impl Planner<'_> {
             self.change(Change::new(&format!("DROP_{word}"), t.kind(), name.to_string()));
         }
         let hazard = Hazard::new(HazardKind::MayFail, format!("fails while columns still use {name}"));
-        self.step(Phase::Drop, Action::Drop, t.kind(), id.clone(), rank::TYPE, format!("DROP {} {};", keyword(t), name.sql()), vec![hazard]);
+        // Late: after the columns that used the type have changed.
+        let users: Vec<ObjectId> = self
+            .old
+            .tables
+            .iter()
+            .filter(|(tn, _)| self.new.tables.contains_key(*tn))
+            .flat_map(|(tn, table)| {
+                table
+                    .columns
+                    .iter()
+                    .filter(|c| c.data_type.schema == name.schema && c.data_type.name == name.name)
+                    .map(|c| ObjectId::Column(tn.clone(), c.name.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let sql = format!("DROP {} {};", keyword(t), name.sql());
+        let step = self.step(Phase::Forward, Action::Drop, t.kind(), id.clone(), rank::LATE_TYPE_DROP, sql, vec![hazard]);
+        step.deps = users.into_iter().collect();
+        step.provides = vec![id.clone()];
         self.dropped.insert(id);
     }
 

@@ -86,7 +86,7 @@ impl Planner<'_> {
             Some(b) if b.is_empty() => Change::new(&format!("CHANGE_{word}"), v.kind(), name.to_string()),
             Some(b) => Change::new(&format!("CHANGE_{word}"), v.kind(), name.to_string())
                 .detail("recreated_because", b.clone())
-                .describe(format!("RECREATE {} {name} (because {b} changes)", word.replace('_', " "))),
+                .describe(format!("RECREATE {} {name} (because {b})", word.replace('_', " "))),
         };
         self.change(change);
         let hazards = if v.materialized {

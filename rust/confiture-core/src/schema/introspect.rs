@@ -124,8 +124,13 @@ async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -
          FROM pg_catalog.pg_namespace n WHERE {USER_NS} AND n.nspname <> 'public' AND {} ORDER BY 1",
         not_extension_member("pg_catalog.pg_namespace", "n.oid")
     );
-    let extensions_sql = "SELECT e.extname::text, n.nspname::text, e.extversion, pg_catalog.obj_description(e.oid, 'pg_extension') \
-         FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1"
+    // The default version, the public schema and the control file's comment are what DDL that
+    // does not name them gets: reported as unspecified.
+    let extensions_sql = "SELECT e.extname::text, n.nspname::text, e.extversion, pg_catalog.obj_description(e.oid, 'pg_extension'), \
+           a.default_version, a.comment \
+         FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace \
+         LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = e.extname \
+         WHERE e.extname <> 'plpgsql' ORDER BY 1"
         .to_string();
     let ext_type = not_extension_member("pg_catalog.pg_type", "t.oid");
     let types_sql = format!(
@@ -324,14 +329,20 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
         let name: String = get(r, 0, "extensions")?;
         let schema: String = get(r, 1, "extensions")?;
         let version: String = get(r, 2, "extensions")?;
-        let _ = writeln!(
-            w,
-            "CREATE EXTENSION {} WITH SCHEMA {} VERSION {};",
-            quote_ident(&name),
-            quote_ident(&schema),
-            quote_literal(&version)
-        );
-        comment(w, "EXTENSION", &quote_ident(&name), get(r, 3, "extensions")?);
+        let text: Option<String> = get(r, 3, "extensions")?;
+        let default_version: Option<String> = get(r, 4, "extensions")?;
+        let default_comment: Option<String> = get(r, 5, "extensions")?;
+        let mut s = format!("CREATE EXTENSION {}", quote_ident(&name));
+        if schema != "public" {
+            let _ = write!(s, " WITH SCHEMA {}", quote_ident(&schema));
+        }
+        if default_version.as_deref() != Some(version.as_str()) {
+            let _ = write!(s, " VERSION {}", quote_literal(&version));
+        }
+        let _ = writeln!(w, "{s};");
+        if text != default_comment {
+            comment(w, "EXTENSION", &quote_ident(&name), text);
+        }
     }
 
     // Types: oid → name, for domain checks and composite attributes.
@@ -393,7 +404,11 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
                 for c in checks.get(&oid).map(Vec::as_slice).unwrap_or_default() {
                     let cname: String = get(c, 1, "domain constraints")?;
                     let def: String = get(c, 2, "domain constraints")?;
-                    let _ = write!(s, " CONSTRAINT {} {def}", quote_ident(&cname));
+                    if def.ends_with(" NOT VALID") {
+                        comments.push(format!("ALTER DOMAIN {full} ADD CONSTRAINT {} {def};", quote_ident(&cname)));
+                    } else {
+                        let _ = write!(s, " CONSTRAINT {} {def}", quote_ident(&cname));
+                    }
                     if let Some(text) = get::<Option<String>>(c, 3, "domain constraints")? {
                         comments.push(format!(
                             "COMMENT ON CONSTRAINT {} ON DOMAIN {full} IS {};",

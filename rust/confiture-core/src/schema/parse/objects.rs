@@ -316,8 +316,8 @@ impl Builder {
             let arg = de.arg.as_ref().and_then(|a| a.node.as_ref());
             let func = |b: &Builder| -> Result<Option<QualifiedName>, SchemaError> {
                 match arg {
-                    Some(NodeEnum::TypeName(tn)) => Ok(Some(b.list_name(&tn.names, &|q| b.function_exists(q))?)),
-                    Some(NodeEnum::List(l)) => Ok(Some(b.list_name(&l.items, &|q| b.function_exists(q))?)),
+                    Some(NodeEnum::TypeName(tn)) => Ok(Some(b.function_name(&tn.names)?)),
+                    Some(NodeEnum::List(l)) => Ok(Some(b.function_name(&l.items)?)),
                     _ => Ok(None),
                 }
             };
@@ -345,6 +345,23 @@ impl Builder {
 
     pub(crate) fn function_exists(&self, q: &QualifiedName) -> bool {
         self.cat.functions.keys().any(|(n, _)| n == q)
+    }
+
+    /// A function named in an option or trigger: found along the search path, else left
+    /// unqualified (a built-in, as the catalog prints it).
+    pub(crate) fn function_name(&self, list: &[Node]) -> Result<QualifiedName, SchemaError> {
+        let parts = names(list);
+        match parts.as_slice() {
+            [name] => Ok(self
+                .search_path
+                .iter()
+                .map(|s| QualifiedName::new(s.as_str(), name.as_str()))
+                .find(|q| self.function_exists(q))
+                .unwrap_or_else(|| QualifiedName::new("", name.as_str()))),
+            [schema, name] | [_, schema, name] if schema == "pg_catalog" => Ok(QualifiedName::new("", name.as_str())),
+            [schema, name] | [_, schema, name] => Ok(QualifiedName::new(schema.as_str(), name.as_str())),
+            _ => self.invalid(format!("invalid function name {}", parts.join("."))),
+        }
     }
 
     pub(super) fn create_sequence(&mut self, s: &protobuf::CreateSeqStmt) -> Result<(), SchemaError> {
@@ -811,7 +828,7 @@ impl Builder {
     pub(super) fn create_trigger(&mut self, s: &protobuf::CreateTrigStmt) -> Result<(), SchemaError> {
         let Some(rv) = s.relation.as_ref() else { return self.invalid("CREATE TRIGGER without a table") };
         let table = self.relation_name(rv);
-        let function = self.list_name(&s.funcname, &|q| self.function_exists(q))?;
+        let function = self.function_name(&s.funcname)?;
         const BEFORE: i32 = 1 << 1;
         const INSTEAD: i32 = 1 << 6;
         let timing = if s.timing & INSTEAD != 0 {
