@@ -154,9 +154,12 @@ fn run_case(dir: &Path) -> Result<usize, String> {
         if !x.is_empty() {
             return Err(format!("offline and online models of after.sql differ:\n{x}"));
         }
-        let online = diff::diff(&a_on, &b_on).map_err(|e| format!("online diff: {e}"))?;
-        same_plan(&d.up, &online.up).map_err(|e| format!("up plans differ:\n{e}"))?;
-        same_plan(&d.down, &online.down).map_err(|e| format!("down plans differ:\n{e}"))?;
+        // Rename annotations exist only in DDL: a catalog cannot say a table was renamed.
+        if !before.contains(schema::RENAMED_FROM_ANNOTATION) && !after.contains(schema::RENAMED_FROM_ANNOTATION) {
+            let online = diff::diff(&a_on, &b_on).map_err(|e| format!("online diff: {e}"))?;
+            same_plan(&d.up, &online.up).map_err(|e| format!("up plans differ:\n{e}"))?;
+            same_plan(&d.down, &online.down).map_err(|e| format!("down plans differ:\n{e}"))?;
+        }
 
         apply(&db_a, &d.up).map_err(|e| format!("up plan fails: {e}"))?;
         let migrated = introspect(&db_a)?;

@@ -68,8 +68,10 @@ impl Diff {
 
 /// One direction: the changes and the ordered steps turning `old` into `new`.
 pub fn plan(old: &Catalog, new: &Catalog) -> Result<(Vec<Change>, Vec<Step>), DiffError> {
-    let renames = rename::find(old, new);
-    let renamed = rename::apply(old, &renames);
+    let mut renames = rename::find(old, new);
+    let mut renamed = rename::apply(old, &renames);
+    rename::find_secondary(&renamed, new, &mut renames);
+    rename::apply_secondary(&mut renamed, &renames);
     let mut p = plan::Planner::new(&renamed, new);
     p.renames(&renames);
     p.retyped = table::retyped_columns(&renamed, new);

@@ -17,6 +17,79 @@ pub(crate) struct Renames {
     pub tables: Vec<(QualifiedName, QualifiedName)>,
     /// (table under its new name, old column, new column)
     pub columns: Vec<(QualifiedName, String, String)>,
+    /// Constraints with the same definition under another name (PostgreSQL's automatic names
+    /// follow the table's and columns' names): (table, old name, new name).
+    pub constraints: Vec<(QualifiedName, String, String)>,
+    /// Indexes likewise: (old name, new name).
+    pub indexes: Vec<(QualifiedName, QualifiedName)>,
+}
+
+/// Constraints and indexes of `old` (renames applied) that match one of `new` under another name.
+pub(crate) fn find_secondary(old: &Catalog, new: &Catalog, r: &mut Renames) {
+    for (name, nt) in &new.tables {
+        let Some(ot) = old.tables.get(name) else { continue };
+        let mut taken = std::collections::BTreeSet::new();
+        for (oname, oc) in &ot.constraints {
+            if nt.constraints.contains_key(oname) {
+                continue;
+            }
+            let found = nt.constraints.iter().find(|(nname, nc)| {
+                !ot.constraints.contains_key(*nname)
+                    && !taken.contains(*nname)
+                    && nc.kind == oc.kind
+                    && nc.deferrable == oc.deferrable
+                    && nc.initially_deferred == oc.initially_deferred
+                    && nc.validated == oc.validated
+            });
+            if let Some((nname, _)) = found {
+                taken.insert(nname.clone());
+                r.constraints.push((name.clone(), oname.clone(), nname.clone()));
+            }
+        }
+    }
+    let mut taken = std::collections::BTreeSet::new();
+    for (oname, oi) in &old.indexes {
+        if new.indexes.contains_key(oname) {
+            continue;
+        }
+        let found = new.indexes.iter().find(|(nname, ni)| {
+            !old.indexes.contains_key(*nname) && !taken.contains(*nname) && nname.schema == oname.schema && {
+                let mut x = (*ni).clone();
+                x.name = oi.name.clone();
+                x.comment.clone_from(&oi.comment);
+                x == *oi
+            }
+        });
+        if let Some((nname, _)) = found {
+            taken.insert(nname.clone());
+            r.indexes.push((oname.clone(), nname.clone()));
+        }
+    }
+}
+
+/// Constraint and index renames applied to `cat`.
+pub(crate) fn apply_secondary(cat: &mut Catalog, r: &Renames) {
+    for (table, from, to) in &r.constraints {
+        if let Some(t) = cat.tables.get_mut(table)
+            && let Some(mut c) = t.constraints.remove(from)
+        {
+            c.name.clone_from(to);
+            t.constraints.insert(to.clone(), c);
+        }
+    }
+    for (from, to) in &r.indexes {
+        if let Some(mut i) = cat.indexes.remove(from) {
+            i.name = to.clone();
+            cat.indexes.insert(to.clone(), i);
+        }
+    }
+}
+
+/// `"sval":"from"` → `"sval":"to"` in a canonical key: PostgreSQL keeps expressions by column
+/// number, so a renamed column is renamed in them too.
+fn rename_in(e: &mut crate::schema::Expr, from: &str, to: &str) {
+    let (Ok(f), Ok(t)) = (serde_json::to_string(from), serde_json::to_string(to)) else { return };
+    e.key = e.key.replace(&format!("\"sval\":{f}}}"), &format!("\"sval\":{t}}}"));
 }
 
 pub(crate) fn find(old: &Catalog, new: &Catalog) -> Renames {
@@ -147,6 +220,35 @@ pub(crate) fn apply(old: &Catalog, r: &Renames) -> Catalog {
             }
             for trg in t.triggers.values_mut() {
                 rename(&mut trg.update_columns);
+                if let Some(w) = &mut trg.when {
+                    rename_in(w, from, to);
+                }
+            }
+            for k in t.constraints.values_mut() {
+                match &mut k.kind {
+                    ConstraintKind::Check { expr, .. } => rename_in(expr, from, to),
+                    ConstraintKind::Exclude { elements, predicate, .. } => {
+                        for e in elements {
+                            if let Some(x) = &mut e.element.expr {
+                                rename_in(x, from, to);
+                            }
+                        }
+                        if let Some(p) = predicate {
+                            rename_in(p, from, to);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for c in &mut t.columns {
+                for e in [&mut c.default, &mut c.generated].into_iter().flatten() {
+                    rename_in(e, from, to);
+                }
+            }
+            for p in t.policies.values_mut() {
+                for e in [&mut p.using, &mut p.with_check].into_iter().flatten() {
+                    rename_in(e, from, to);
+                }
             }
         }
         for t in cat.tables.values_mut() {
@@ -165,6 +267,12 @@ pub(crate) fn apply(old: &Catalog, r: &Renames) -> Catalog {
                     if e.column.as_deref() == Some(from.as_str()) {
                         e.column = Some(to.clone());
                     }
+                    if let Some(x) = &mut e.expr {
+                        rename_in(x, from, to);
+                    }
+                }
+                if let Some(p) = &mut i.predicate {
+                    rename_in(p, from, to);
                 }
             }
         }
@@ -210,6 +318,29 @@ impl Planner<'_> {
                 sql,
                 Vec::new(),
             );
+        }
+        for (table, from, to) in &r.constraints {
+            self.change(
+                Change::new("RENAME_CONSTRAINT", ObjectKind::Constraint, format!("{to} on {table}"))
+                    .table(table.to_string())
+                    .values(Some(from.clone()), Some(to.clone()))
+                    .describe(format!("RENAME CONSTRAINT {from} ON {table} TO {to}")),
+            );
+            let sql = format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", table.sql(), quote_ident(from), quote_ident(to));
+            let id = ObjectId::Constraint(table.clone(), to.clone());
+            let step = self.step(Phase::Rename, Action::Rename, ObjectKind::Constraint, id, rank::CONSTRAINT, sql, Vec::new());
+            step.deps.insert(ObjectId::Table(table.clone()));
+        }
+        for (from, to) in &r.indexes {
+            self.change(
+                Change::new("RENAME_INDEX", ObjectKind::Index, to.to_string())
+                    .values(Some(from.to_string()), Some(to.to_string()))
+                    .describe(format!("RENAME INDEX {from} TO {to}")),
+            );
+            let sql = format!("ALTER INDEX {} RENAME TO {};", from.sql(), quote_ident(&to.name));
+            let table = self.new.indexes.get(to).map(|i| ObjectId::Table(i.table.clone()));
+            let step = self.step(Phase::Rename, Action::Rename, ObjectKind::Index, ObjectId::Index(to.clone()), rank::INDEX, sql, Vec::new());
+            step.deps.extend(table);
         }
     }
 }

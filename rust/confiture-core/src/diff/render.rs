@@ -116,7 +116,7 @@ pub(crate) fn column_definition(c: &Column) -> String {
     if let Some(g) = &c.generated {
         s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.sql));
     } else if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {}", d.sql));
+        s.push_str(&format!(" DEFAULT {}", default_sql(d)));
     }
     if let Some(i) = &c.identity {
         s.push_str(&format!(
@@ -128,6 +128,13 @@ pub(crate) fn column_definition(c: &Column) -> String {
         s.push_str(" NOT NULL");
     }
     s
+}
+
+/// A default as CREATE TABLE and CREATE DOMAIN accept it: their grammar takes a restricted
+/// expression, so anything the parser would not take there is parenthesised.
+pub(crate) fn default_sql(e: &crate::schema::Expr) -> String {
+    let probe = format!("CREATE TABLE t (c int DEFAULT {})", e.sql);
+    if pg_query::parse(&probe, pg_query::ParserOptions::DEFAULT).is_ok() { e.sql.clone() } else { format!("({})", e.sql) }
 }
 
 /// `$tag$body$tag$` with a tag that does not occur in the body.

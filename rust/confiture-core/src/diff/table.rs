@@ -103,7 +103,8 @@ impl Planner<'_> {
         let inline: Vec<&crate::schema::Constraint> = t.constraints.values().filter(|c| !c.is_foreign_key()).collect();
         let constraint_lines: Vec<String> =
             inline.iter().map(|c| format!("CONSTRAINT {} {}", quote_ident(&c.name), constraint_body(c))).collect();
-        let mut sql = if let Some(p) = &t.partition_of {
+        let attach_later = t.partition_of.as_ref().filter(|_| !t.columns.is_empty());
+        let mut sql = if let Some(p) = t.partition_of.as_ref().filter(|_| t.columns.is_empty()) {
             let mut s = format!("CREATE {unlogged}TABLE {} PARTITION OF {}", t.name.sql(), p.parent.sql());
             if !constraint_lines.is_empty() {
                 s.push_str(&format!(" (\n    {}\n)", constraint_lines.join(",\n    ")));
@@ -136,6 +137,14 @@ impl Planner<'_> {
         step.deps.extend(extra_deps);
         step.provides.extend(inline.iter().map(|c| ObjectId::Constraint(t.name.clone(), c.name.clone())));
         step.provides.extend(t.columns.iter().map(|c| ObjectId::Column(t.name.clone(), c.name.clone())));
+        if let Some(p) = attach_later {
+            // A partition with columns of its own: created as a table, then attached.
+            let sql = format!("ALTER TABLE {} ATTACH PARTITION {} {};", p.parent.sql(), t.name.sql(), p.bound.sql);
+            let step = self.step(Phase::Forward, Action::Alter, ObjectKind::Table, id.clone(), rank::TABLE_OPTION, sql, Vec::new());
+            step.deps.insert(ObjectId::Table(p.parent.clone()));
+            step.deps.insert(id.clone());
+            step.provides.clear();
+        }
         self.comment(&id, ObjectKind::Table, &format!("TABLE {}", t.name.sql()), None, t.comment.as_ref());
         for c in &t.columns {
             self.column_comment(t, c, None);
@@ -195,14 +204,24 @@ impl Planner<'_> {
                 what: format!("changing the partitioning of {tname} (rebuild the table under a new name and move the rows)"),
             });
         }
+        // Attaching makes a table's columns the parent's; detaching gives them back: neither
+        // adds nor drops them.
+        let mut inherited: BTreeSet<String> = BTreeSet::new();
+        if o.partition_of != n.partition_of {
+            for p in [&o.partition_of, &n.partition_of].into_iter().flatten() {
+                inherited.extend(self.new.relation_columns(&p.parent).unwrap_or_default());
+                inherited.extend(self.old.relation_columns(&p.parent).unwrap_or_default());
+            }
+        }
         for c in &n.columns {
             match o.column(&c.name) {
+                None if inherited.contains(&c.name) => {}
                 None => self.add_column(n, c),
                 Some(oc) => self.alter_column(n, oc, c),
             }
         }
         for c in &o.columns {
-            if n.column(&c.name).is_none() {
+            if n.column(&c.name).is_none() && !inherited.contains(&c.name) {
                 self.drop_column(n, c);
             }
         }

@@ -42,7 +42,7 @@ pub(crate) fn create_sql(t: &TypeDef) -> String {
                 s.push_str(&format!(" COLLATE {}", qualified_ident(c)));
             }
             if let Some(x) = &d.default {
-                s.push_str(&format!(" DEFAULT {}", x.sql));
+                s.push_str(&format!(" DEFAULT {}", super::render::default_sql(x)));
             }
             if d.not_null {
                 s.push_str(" NOT NULL");

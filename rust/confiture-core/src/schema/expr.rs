@@ -171,6 +171,7 @@ mod tests {
         same("name LIKE 'a%'", "name ~~ 'a%'::text");
         same("qty > 0 AND price < 100 AND x", "((qty > 0) AND (price < (100)::numeric)) AND x");
         same("pg_catalog.now()", "now()");
+        same("status NOT IN ('z')", "(status)::text <> 'z'::text");
         same("CASE WHEN a THEN 'x' END", "CASE WHEN a THEN 'x'::text ELSE NULL::text END");
         same("nextval('s_id_seq')", "nextval('s_id_seq'::regclass)");
         differ("a > 1", "a > 2");

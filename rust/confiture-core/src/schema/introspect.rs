@@ -508,17 +508,22 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
                 let partkey: Option<String> = get(r, 10, "relations")?;
                 let parents: Vec<String> = get::<Option<Vec<String>>>(r, 11, "relations")?.unwrap_or_default();
                 let unlogged = if persistence == "u" { "UNLOGGED " } else { "" };
-                if is_partition {
+                let mut local = Vec::new();
+                for c in cols {
+                    if get::<bool>(c, 8, "columns")? {
+                        local.push(column_def(c)?);
+                    }
+                }
+                if is_partition && local.is_empty() {
                     let parent = parents.first().cloned().unwrap_or_default();
                     let _ = write!(w, "CREATE {unlogged}TABLE {full} PARTITION OF {parent} {}", bound.unwrap_or_default());
+                } else if is_partition {
+                    // Created on its own and attached: its columns are its own.
+                    let parent = parents.first().cloned().unwrap_or_default();
+                    let _ = write!(w, "CREATE {unlogged}TABLE {full} ({})", local.join(",\n  "));
+                    let _ = writeln!(later, "ALTER TABLE {parent} ATTACH PARTITION {full} {};", bound.unwrap_or_default());
                 } else {
-                    let mut defs = Vec::new();
-                    for c in cols {
-                        if get::<bool>(c, 8, "columns")? {
-                            defs.push(column_def(c)?);
-                        }
-                    }
-                    let _ = write!(w, "CREATE {unlogged}TABLE {full} ({})", defs.join(",\n  "));
+                    let _ = write!(w, "CREATE {unlogged}TABLE {full} ({})", local.join(",\n  "));
                     if !parents.is_empty() {
                         let _ = write!(w, " INHERITS ({})", parents.join(", "));
                     }

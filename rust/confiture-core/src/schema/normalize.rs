@@ -263,10 +263,16 @@ fn rewrite(v: &mut Value) -> Option<Value> {
             match kind {
                 AEXPR_IN => {
                     let items = body.get("rexpr").and_then(|r| variant(r)).and_then(|(k, b)| {
-                        if k == "List" { b.get("items").cloned() } else { None }
+                        if k == "List" { b.get("items").and_then(Value::as_array).cloned() } else { None }
                     })?;
-                    body["kind"] = json!(if op == "<>" { AEXPR_OP_ALL } else { AEXPR_OP_ANY });
-                    body["rexpr"] = node("AArrayExpr", json!({ "elements": items }));
+                    // PostgreSQL turns a one-element list into a plain comparison.
+                    if let [only] = items.as_slice() {
+                        body["kind"] = json!(AEXPR_OP);
+                        body["rexpr"] = only.clone();
+                    } else {
+                        body["kind"] = json!(if op == "<>" { AEXPR_OP_ALL } else { AEXPR_OP_ANY });
+                        body["rexpr"] = node("AArrayExpr", json!({ "elements": items }));
+                    }
                     None
                 }
                 AEXPR_LIKE | AEXPR_ILIKE => {
@@ -322,8 +328,10 @@ fn rewrite(v: &mut Value) -> Option<Value> {
             None
         }
         "RangeVar" => {
-            if body.get("schemaname").and_then(Value::as_str) == Some("public") {
-                body["schemaname"] = json!("");
+            if body.get("schemaname").and_then(Value::as_str) == Some("public")
+                && let Some(m) = body.as_object_mut()
+            {
+                m.remove("schemaname");
             }
             None
         }

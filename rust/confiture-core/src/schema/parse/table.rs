@@ -721,9 +721,9 @@ impl Builder {
                 let child = self.relation_name(child_rv);
                 let bound = self.partition_bound(pc.bound.as_ref())?;
                 let parent = name.clone();
+                // Attached, its columns become the parent's (PostgreSQL clears attislocal).
                 let t = self.table_mut(&child)?;
                 t.partition_of = Some(PartitionOf { parent, bound });
-                // The partition's own columns are now the parent's.
                 t.columns.clear();
                 Ok(())
             }
