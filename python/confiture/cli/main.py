@@ -205,4 +205,8 @@ def build(
         )
 
 
+from confiture.cli.migrate import migrate  # noqa: E402
+
+app.add_command(migrate)
+
 __all__ = ["app"]

@@ -25,23 +25,36 @@ const T: &str = "CREATE TABLE t (id int PRIMARY KEY, a int, b text);\nCREATE TAB
 
 #[test]
 fn hazards_and_safer_alternatives() {
-    let x = d(T, "CREATE TABLE t (id int PRIMARY KEY, a bigint NOT NULL REFERENCES u, c text NOT NULL);\nCREATE INDEX t_a ON t (a);\nCREATE TABLE u (id int PRIMARY KEY);");
+    let x = d(
+        T,
+        "CREATE TABLE t (id int PRIMARY KEY, a bigint NOT NULL REFERENCES u, c text NOT NULL);\nCREATE INDEX t_a ON t (a);\nCREATE TABLE u (id int PRIMARY KEY);",
+    );
     let drop = step(&x.up, "ALTER TABLE \"public\".\"t\" DROP COLUMN \"b\"");
     assert_eq!(kinds(drop), [HazardKind::DeletesData, HazardKind::AccessExclusiveLock]);
     let retype = step(&x.up, "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"a\" TYPE bigint");
     assert!(kinds(retype).contains(&HazardKind::RewritesTable));
     let not_null = step(&x.up, "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"a\" SET NOT NULL");
-    assert!(not_null.hazards[0].kind == HazardKind::FullScan && not_null.hazards[0].safer.as_deref().unwrap().contains("NOT VALID"));
+    assert!(
+        not_null.hazards[0].kind == HazardKind::FullScan
+            && not_null.hazards[0].safer.as_deref().unwrap().contains("NOT VALID")
+    );
     let fk = step(&x.up, "ALTER TABLE \"public\".\"t\" ADD CONSTRAINT \"t_a_fkey\"");
-    assert!(fk.hazards[0].kind == HazardKind::FullScan && fk.hazards[0].safer.as_deref().unwrap().contains("VALIDATE CONSTRAINT"));
+    assert!(
+        fk.hazards[0].kind == HazardKind::FullScan
+            && fk.hazards[0].safer.as_deref().unwrap().contains("VALIDATE CONSTRAINT")
+    );
     let index = step(&x.up, "CREATE INDEX \"t_a\"");
-    assert!(index.hazards[0].kind == HazardKind::BlocksWrites && index.hazards[0].safer.as_deref().unwrap().contains("CONCURRENTLY"));
+    assert!(
+        index.hazards[0].kind == HazardKind::BlocksWrites
+            && index.hazards[0].safer.as_deref().unwrap().contains("CONCURRENTLY")
+    );
     let add = step(&x.up, "ALTER TABLE \"public\".\"t\" ADD COLUMN \"c\" text NOT NULL");
     assert_eq!(kinds(add), [HazardKind::MayFail]);
     assert_eq!(x.destructive_steps().len(), 1);
 
     // Indexes and constraints on a table created by the same plan are not hazards.
-    let y = d("", "CREATE TABLE u (id int PRIMARY KEY);\nCREATE TABLE t (id int REFERENCES u);\nCREATE INDEX ON t (id);");
+    let y =
+        d("", "CREATE TABLE u (id int PRIMARY KEY);\nCREATE TABLE t (id int REFERENCES u);\nCREATE INDEX ON t (id);");
     assert!(y.up.iter().all(|s| s.hazards.is_empty()), "{:#?}", y.up);
 }
 
@@ -51,7 +64,8 @@ fn renames_come_from_annotations_only() {
     let plain = d(before, "CREATE TABLE t (id int, display_name text);");
     assert_eq!(plain.changes.iter().map(|c| c.change_type.as_str()).collect::<Vec<_>>(), ["ADD_COLUMN", "DROP_COLUMN"]);
     assert_eq!(plain.destructive_steps().len(), 1);
-    let annotated = d(before, "CREATE TABLE t (\n  id int,\n  -- confiture: renamed-from full_name\n  display_name text\n);");
+    let annotated =
+        d(before, "CREATE TABLE t (\n  id int,\n  -- confiture: renamed-from full_name\n  display_name text\n);");
     assert_eq!(annotated.up.len(), 1);
     assert_eq!(annotated.up[0].sql, "ALTER TABLE \"public\".\"t\" RENAME COLUMN \"full_name\" TO \"display_name\";");
     assert_eq!(annotated.down[0].sql, "ALTER TABLE \"public\".\"t\" RENAME COLUMN \"display_name\" TO \"full_name\";");
@@ -72,15 +86,21 @@ fn plans_are_deterministic_and_independent_of_statement_order() {
     assert!(d(a, shuffled).is_empty());
     // Dependencies decide the order: tables, then the foreign key, then the view; the reverse on the way down.
     let pos = |x: &[Step], p: &str| x.iter().position(|s| s.sql.starts_with(p)).unwrap();
-    assert!(pos(&one.up, "CREATE TABLE \"public\".\"a\"") < pos(&one.up, "ALTER TABLE \"public\".\"b\" ADD CONSTRAINT"));
+    assert!(
+        pos(&one.up, "CREATE TABLE \"public\".\"a\"") < pos(&one.up, "ALTER TABLE \"public\".\"b\" ADD CONSTRAINT")
+    );
     assert!(pos(&one.up, "CREATE TABLE \"public\".\"b\"") < pos(&one.up, "CREATE VIEW"));
     assert!(pos(&one.down, "DROP VIEW") < pos(&one.down, "DROP TABLE \"public\".\"a\""));
 }
 
 #[test]
 fn changing_the_partition_key_is_reported_not_guessed() {
-    let a = schema::parse_sql("a", "CREATE TABLE m (a int, b int) PARTITION BY RANGE (a);", ParseOptions::default()).unwrap().catalog;
-    let b = schema::parse_sql("b", "CREATE TABLE m (a int, b int) PARTITION BY RANGE (b);", ParseOptions::default()).unwrap().catalog;
+    let a = schema::parse_sql("a", "CREATE TABLE m (a int, b int) PARTITION BY RANGE (a);", ParseOptions::default())
+        .unwrap()
+        .catalog;
+    let b = schema::parse_sql("b", "CREATE TABLE m (a int, b int) PARTITION BY RANGE (b);", ParseOptions::default())
+        .unwrap()
+        .catalog;
     let e = diff::diff(&a, &b).unwrap_err();
     assert!(matches!(e, DiffError::Unsupported { .. }));
     assert!(e.to_string().starts_with("not yet supported: changing the partitioning of m"), "{e}");
@@ -92,9 +112,15 @@ fn migration_files() {
     let old = dir.path().join("old.sql");
     let new = dir.path().join("new.sql");
     std::fs::write(&old, T).unwrap();
-    std::fs::write(&new, "CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE TABLE u (id int PRIMARY KEY, n text);\n").unwrap();
+    std::fs::write(&new, "CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE TABLE u (id int PRIMARY KEY, n text);\n")
+        .unwrap();
     let options = DiffOptions { project_dir: dir.path().to_path_buf(), ..DiffOptions::default() };
-    let report = diff::source::run(&Side::parse(old.to_str().unwrap()).unwrap(), &Side::parse(new.to_str().unwrap()).unwrap(), &options).unwrap();
+    let report = diff::source::run(
+        &Side::parse(old.to_str().unwrap()).unwrap(),
+        &Side::parse(new.to_str().unwrap()).unwrap(),
+        &options,
+    )
+    .unwrap();
     assert!(report.destructive && !report.identical);
     let migrations = dir.path().join("db/migrations");
     let e = generate::write(&report, &migrations, "trim", false).unwrap_err();
@@ -112,7 +138,12 @@ fn migration_files() {
     assert!(down.contains("ALTER TABLE \"public\".\"t\" ADD COLUMN \"b\" text;\n"), "{down}");
     assert!(matches!(generate::write(&report, &migrations, "bad name", true), Err(DiffError::InvalidName { .. })));
 
-    let same = diff::source::run(&Side::parse(old.to_str().unwrap()).unwrap(), &Side::parse(old.to_str().unwrap()).unwrap(), &options).unwrap();
+    let same = diff::source::run(
+        &Side::parse(old.to_str().unwrap()).unwrap(),
+        &Side::parse(old.to_str().unwrap()).unwrap(),
+        &options,
+    )
+    .unwrap();
     assert!(same.identical && same.up.is_empty());
     assert!(matches!(generate::write(&same, &migrations, "none", true), Err(DiffError::NoChanges)));
 }
@@ -124,5 +155,8 @@ fn sides() {
     assert!(matches!(Side::parse("host=h dbname=d").unwrap(), Side::Database(_)));
     assert!(matches!(Side::parse(env!("CARGO_MANIFEST_DIR")).unwrap(), Side::Directory(_)));
     let e = Side::parse("no/such/file.sql").unwrap_err();
-    assert_eq!(e.to_string(), "no/such/file.sql: not found: expected a SQL file, a directory, env:NAME or a database URL");
+    assert_eq!(
+        e.to_string(),
+        "no/such/file.sql: not found: expected a SQL file, a directory, env:NAME or a database URL"
+    );
 }

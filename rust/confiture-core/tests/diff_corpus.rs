@@ -24,7 +24,7 @@ const OPTIONS: ParseOptions = ParseOptions { include_grants: true };
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff");
-    let only = std::env::var("CONFITURE_DIFF_CASE").ok();
+    let only = confiture_core::config::env_var("CONFITURE_DIFF_CASE");
     let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -124,11 +124,7 @@ fn same_plan(a: &[Step], b: &[Step]) -> Result<(), String> {
     };
     let ka: Vec<_> = a.iter().map(key).collect();
     let kb: Vec<_> = b.iter().map(key).collect();
-    if ka == kb {
-        Ok(())
-    } else {
-        Err(format!("offline plan:\n{}\nonline plan:\n{}", script(a), script(b)))
-    }
+    if ka == kb { Ok(()) } else { Err(format!("offline plan:\n{}\nonline plan:\n{}", script(a), script(b))) }
 }
 
 fn run_case(dir: &Path) -> Result<usize, String> {
@@ -165,7 +161,10 @@ fn run_case(dir: &Path) -> Result<usize, String> {
         let migrated = introspect(&db_a)?;
         let x = differences(&migrated, &b_on);
         if !x.is_empty() {
-            return Err(format!("after the up plan, the database differs from after.sql:\n{x}\n--- up ---\n{}", script(&d.up)));
+            return Err(format!(
+                "after the up plan, the database differs from after.sql:\n{x}\n--- up ---\n{}",
+                script(&d.up)
+            ));
         }
         let x = differences(&migrated, &b);
         if !x.is_empty() {
@@ -175,7 +174,10 @@ fn run_case(dir: &Path) -> Result<usize, String> {
         let back = introspect(&db_a)?;
         let x = differences(&back, &a_on);
         if !x.is_empty() {
-            return Err(format!("after the down plan, the database differs from before.sql:\n{x}\n--- down ---\n{}", script(&d.down)));
+            return Err(format!(
+                "after the down plan, the database differs from before.sql:\n{x}\n--- down ---\n{}",
+                script(&d.down)
+            ));
         }
         Ok(d.up.len())
     })();

@@ -44,7 +44,11 @@ fn every_statement_of_the_diff_corpus_parses_and_builds_a_model() {
             let (n, failures) = parse_all(&text);
             assert!(failures.is_empty(), "{}: {failures:?}", path.display());
             statements += n;
-            creates += split(&text).unwrap().iter().filter(|s| s.text(&text).trim_start().to_uppercase().starts_with("CREATE")).count();
+            creates += split(&text)
+                .unwrap()
+                .iter()
+                .filter(|s| s.text(&text).trim_start().to_uppercase().starts_with("CREATE"))
+                .count();
             schema::parse_sql(&path.display().to_string(), &text, ParseOptions { include_grants: true }).unwrap();
             files += 1;
         }
@@ -67,10 +71,14 @@ fn the_sql_shipped_with_postgresql_extensions_parses() {
     for v in versions {
         let dir = v.unwrap().path().join("extension");
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "sql")).collect();
+        let mut paths: Vec<_> =
+            entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "sql")).collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap().replace("@extschema@", "public").replace("@extowner@", "postgres");
+            let text = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("@extschema@", "public")
+                .replace("@extowner@", "postgres");
             let (n, f) = parse_all(&text);
             files += 1;
             statements += n;
@@ -99,20 +107,28 @@ fn the_sql_shipped_with_postgresql_extensions_parses() {
 fn errors_name_the_file_and_line() {
     let sources = [
         Source { name: "db/schema/a.sql".into(), text: "CREATE TABLE a (id int);\n".into() },
-        Source { name: "db/schema/b.sql".into(), text: "-- b\n\nCREATE TABLE b (id int);\nCREATE TABEL c (id int);\n".into() },
+        Source {
+            name: "db/schema/b.sql".into(),
+            text: "-- b\n\nCREATE TABLE b (id int);\nCREATE TABEL c (id int);\n".into(),
+        },
     ];
     let e = schema::parse_sources(&sources, ParseOptions::default()).unwrap_err();
     assert_eq!(e.location(), Some(("db/schema/b.sql", 4)), "{e}");
     assert!(e.to_string().starts_with("db/schema/b.sql:4: syntax error"), "{e}");
 
-    let e = schema::parse_sql("x.sql", "CREATE TABLE t (a int);\nCREATE AGGREGATE s (int) (sfunc = int4pl, stype = int);", ParseOptions::default())
-        .unwrap_err();
+    let e = schema::parse_sql(
+        "x.sql",
+        "CREATE TABLE t (a int);\nCREATE AGGREGATE s (int) (sfunc = int4pl, stype = int);",
+        ParseOptions::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.to_string(), "x.sql:2: not yet supported: CREATE AGGREGATE");
     let e = schema::parse_sql("x.sql", "DO $$ BEGIN END $$;", ParseOptions::default()).unwrap_err();
     assert!(e.to_string().starts_with("x.sql:1: not yet supported: DO blocks"), "{e}");
     let e = schema::parse_sql("x.sql", "ALTER TABLE missing ADD COLUMN a int;", ParseOptions::default()).unwrap_err();
     assert!(e.to_string().contains("x.sql:1: ALTER TABLE: table missing does not exist"), "{e}");
-    let e = schema::parse_sql("x.sql", "CREATE TABLE t (a int);\n\\i other.sql\n", ParseOptions::default()).unwrap_err();
+    let e =
+        schema::parse_sql("x.sql", "CREATE TABLE t (a int);\n\\i other.sql\n", ParseOptions::default()).unwrap_err();
     assert!(e.to_string().starts_with("x.sql:2: not yet supported: psql \\i"), "{e}");
 
     let ok = schema::parse_sql(

@@ -5,18 +5,20 @@
 use confiture_core::Error;
 use confiture_core::build::BuildError;
 use confiture_core::db::DbError;
+use confiture_core::diff::DiffError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
-static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [const { PyOnceLock::new() }; 6];
-const NAMES: [&str; 6] = [
+static CLASSES: [PyOnceLock<Py<PyType>>; 7] = [const { PyOnceLock::new() }; 7];
+const NAMES: [&str; 7] = [
     "ConfiturError",
     "ConfigurationError",
     "SchemaError",
     "SchemaApplyError",
     "DatabaseError",
     "DatabaseConnectionError",
+    "DifferError",
 ];
 
 #[derive(Clone, Copy)]
@@ -27,6 +29,7 @@ enum Class {
     SchemaApply = 3,
     Database = 4,
     DatabaseConnection = 5,
+    Differ = 6,
 }
 
 fn class(py: Python<'_>, c: Class) -> PyResult<&Bound<'_, PyType>> {
@@ -99,6 +102,14 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
             let (file, line) = e.location().map_or((None, None), |(f, l)| (Some(f), Some(l)));
             make(py, Class::Schema, &message, &[("file", opt(py, file)), ("line", int(py, line))])
         }
+        Error::Diff(
+            DiffError::Unsupported { .. }
+            | DiffError::Destructive { .. }
+            | DiffError::Side { .. }
+            | DiffError::NoChanges
+            | DiffError::InvalidName { .. }
+            | DiffError::Write { .. },
+        ) => make(py, Class::Differ, &message, &[]),
         Error::Server(_) => make_server_error(py, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
     }

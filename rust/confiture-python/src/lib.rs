@@ -5,6 +5,7 @@
 mod build;
 mod config;
 mod convert;
+mod diff;
 mod errors;
 mod project;
 mod run;
@@ -18,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     config::register(m)?;
     project::register(m)?;
     build::register(m)?;
+    diff::register(m)?;
     testserver::register(m)?;
     Ok(())
 }

@@ -12,7 +12,9 @@ pub(crate) enum Decision {
     Create,
     Drop,
     /// Dropped and created again; `because` names what forced it when the object itself is unchanged.
-    Replace { because: Option<String> },
+    Replace {
+        because: Option<String>,
+    },
     /// Kept; changed in place where it differs (comments, grants, validation, enum values,
     /// CREATE OR REPLACE of a function body).
     Same,
@@ -168,13 +170,12 @@ pub(crate) fn decide(
                 ObjectId::View(_) => true,
                 ObjectId::Function(n, a) => old.functions.get(&(n.clone(), a.clone())).is_some_and(|f| f.sql_body),
                 ObjectId::Policy(t, n) => old.tables.get(t).and_then(|x| x.policies.get(n)).is_some_and(|p| {
-                    p.using.as_ref().is_some_and(|e| mentions(&e.key)) || p.with_check.as_ref().is_some_and(|e| mentions(&e.key))
+                    p.using.as_ref().is_some_and(|e| mentions(&e.key))
+                        || p.with_check.as_ref().is_some_and(|e| mentions(&e.key))
                 }),
-                ObjectId::Trigger(t, n) => old
-                    .tables
-                    .get(t)
-                    .and_then(|x| x.triggers.get(n))
-                    .is_some_and(|tr| tr.when.as_ref().is_some_and(|e| mentions(&e.key)) || !tr.update_columns.is_empty()),
+                ObjectId::Trigger(t, n) => old.tables.get(t).and_then(|x| x.triggers.get(n)).is_some_and(|tr| {
+                    tr.when.as_ref().is_some_and(|e| mentions(&e.key)) || !tr.update_columns.is_empty()
+                }),
                 _ => false,
             };
             if hit && matches!(out.get(d), Some(Decision::Same)) {
@@ -189,7 +190,10 @@ pub(crate) fn decide(
                 continue;
             }
             if matches!(out.get(&d), Some(Decision::Same)) {
-                out.insert(d.clone(), Decision::Replace { because: Some(format!("{} changes", super::plan::display(&x))) });
+                out.insert(
+                    d.clone(),
+                    Decision::Replace { because: Some(format!("{} changes", super::plan::display(&x))) },
+                );
                 queue.push(d);
             }
         }

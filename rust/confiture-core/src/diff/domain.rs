@@ -38,7 +38,12 @@ impl Planner<'_> {
             match (old.checks.get(c), new.checks.get(c)) {
                 (Some(a), Some(b)) if a.expr == b.expr && (a.validated || !b.validated) => {
                     if !a.validated && b.validated {
-                        self.type_step(&new.name, kind, format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {q};"), Vec::new());
+                        self.type_step(
+                            &new.name,
+                            kind,
+                            format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {q};"),
+                            Vec::new(),
+                        );
                     }
                     self.comment(
                         &ObjectId::Type(new.name.clone()),
@@ -50,20 +55,44 @@ impl Planner<'_> {
                 }
                 (a, b) => {
                     if a.is_some() {
-                        self.change(Change::new("DROP_DOMAIN_CONSTRAINT", kind, new.name.to_string()).detail("constraint", c.clone()));
-                        self.type_step(&new.name, kind, format!("ALTER DOMAIN {name} DROP CONSTRAINT {q};"), Vec::new());
+                        self.change(
+                            Change::new("DROP_DOMAIN_CONSTRAINT", kind, new.name.to_string())
+                                .detail("constraint", c.clone()),
+                        );
+                        self.type_step(
+                            &new.name,
+                            kind,
+                            format!("ALTER DOMAIN {name} DROP CONSTRAINT {q};"),
+                            Vec::new(),
+                        );
                     }
                     if let Some(b) = b {
-                        self.change(Change::new("ADD_DOMAIN_CONSTRAINT", kind, new.name.to_string()).detail("constraint", c.clone()));
+                        self.change(
+                            Change::new("ADD_DOMAIN_CONSTRAINT", kind, new.name.to_string())
+                                .detail("constraint", c.clone()),
+                        );
                         let hazards = if b.validated {
-                            vec![Hazard::new(HazardKind::FullScan, format!("scans every column of type {}", new.name))
-                                .safer("ADD CONSTRAINT … NOT VALID, then VALIDATE CONSTRAINT")]
+                            vec![
+                                Hazard::new(HazardKind::FullScan, format!("scans every column of type {}", new.name))
+                                    .safer("ADD CONSTRAINT … NOT VALID, then VALIDATE CONSTRAINT"),
+                            ]
                         } else {
                             Vec::new()
                         };
                         let not_valid = if b.validated { "" } else { " NOT VALID" };
-                        self.type_step(&new.name, kind, format!("ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({}){not_valid};", b.expr.sql), hazards);
-                        self.comment(&ObjectId::Type(new.name.clone()), kind, &format!("CONSTRAINT {q} ON DOMAIN {name}"), None, b.comment.as_ref());
+                        self.type_step(
+                            &new.name,
+                            kind,
+                            format!("ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({}){not_valid};", b.expr.sql),
+                            hazards,
+                        );
+                        self.comment(
+                            &ObjectId::Type(new.name.clone()),
+                            kind,
+                            &format!("CONSTRAINT {q} ON DOMAIN {name}"),
+                            None,
+                            b.comment.as_ref(),
+                        );
                     }
                 }
             }

@@ -6,9 +6,7 @@ pub enum DiffError {
     Unsupported { what: String },
 
     /// The plan drops data and `--allow-destructive` was not given.
-    #[error(
-        "the plan has {count} destructive step(s); review them and pass --allow-destructive to write it:\n{steps}"
-    )]
+    #[error("the plan has {count} destructive step(s); review them and pass --allow-destructive to write it:\n{steps}")]
     Destructive { count: usize, steps: String },
 
     /// A diff side that is neither a file, a directory, `env:NAME` nor a database URL.

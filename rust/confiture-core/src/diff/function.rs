@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use crate::schema::{Function, Grant, ObjectId, QualifiedName};
 use crate::sql::{quote_ident, quote_literal};
 
+use super::Change;
 use super::decide::Decision;
 use super::plan::{Action, Phase, Planner, rank};
 use super::render::dollar_quote;
-use super::Change;
 
 fn keyword(f: &Function) -> &'static str {
     if f.procedure { "PROCEDURE" } else { "FUNCTION" }
@@ -111,7 +111,8 @@ fn baseline() -> BTreeSet<Grant> {
 
 impl Planner<'_> {
     pub(crate) fn functions(&mut self) {
-        let keys: BTreeSet<&(QualifiedName, String)> = self.old.functions.keys().chain(self.new.functions.keys()).collect();
+        let keys: BTreeSet<&(QualifiedName, String)> =
+            self.old.functions.keys().chain(self.new.functions.keys()).collect();
         for key in keys {
             let id = ObjectId::Function(key.0.clone(), key.1.clone());
             match self.decisions.get(&id).cloned().unwrap_or(Decision::Same) {
@@ -122,7 +123,9 @@ impl Planner<'_> {
                     self.create_function(key, Some(because.unwrap_or_default()));
                 }
                 Decision::Same => {
-                    let (Some(a), Some(b)) = (self.old.functions.get(key), self.new.functions.get(key)) else { continue };
+                    let (Some(a), Some(b)) = (self.old.functions.get(key), self.new.functions.get(key)) else {
+                        continue;
+                    };
                     let mut a_def = a.clone();
                     a_def.comment.clone_from(&b.comment);
                     a_def.grants.clone_from(&b.grants);
@@ -133,7 +136,15 @@ impl Planner<'_> {
                             Change::new(&format!("CHANGE_{}", keyword(b)), b.kind(), object.clone())
                                 .describe(format!("CHANGE {} {object}", keyword(b))),
                         );
-                        self.step(Phase::Forward, Action::Alter, b.kind(), id.clone(), rank::FUNCTION, create_sql(b), Vec::new());
+                        self.step(
+                            Phase::Forward,
+                            Action::Alter,
+                            b.kind(),
+                            id.clone(),
+                            rank::FUNCTION,
+                            create_sql(b),
+                            Vec::new(),
+                        );
                     }
                     self.comment(&id, b.kind(), &signature, a.comment.as_ref(), b.comment.as_ref());
                     self.grants(&id, b.kind(), &signature, &a.grants, &b.grants);
@@ -147,7 +158,10 @@ impl Planner<'_> {
         let id = ObjectId::Function(key.0.clone(), key.1.clone());
         if report {
             let object = super::plan::display(&id);
-            self.change(Change::new(&format!("DROP_{}", keyword(f)), f.kind(), object.clone()).describe(format!("DROP {} {object}", keyword(f))));
+            self.change(
+                Change::new(&format!("DROP_{}", keyword(f)), f.kind(), object.clone())
+                    .describe(format!("DROP {} {object}", keyword(f))),
+            );
         }
         let sql = format!("DROP {} {};", keyword(f), f.signature_sql());
         self.step(Phase::Drop, Action::Drop, f.kind(), id.clone(), rank::FUNCTION, sql, Vec::new());

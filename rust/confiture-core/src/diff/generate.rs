@@ -56,10 +56,12 @@ pub fn write(report: &DiffReport, dir: &Path, name: &str, allow_destructive: boo
         return Err(DiffError::NoChanges);
     }
     if report.destructive && !allow_destructive {
-        let steps: Vec<String> = report.up.iter().filter(|s| s.is_destructive()).map(|s| format!("  {}", s.sql)).collect();
+        let steps: Vec<String> =
+            report.up.iter().filter(|s| s.is_destructive()).map(|s| format!("  {}", s.sql)).collect();
         return Err(DiffError::Destructive { count: steps.len(), steps: steps.join("\n") });
     }
-    std::fs::create_dir_all(dir).map_err(|e| DiffError::Write { path: dir.display().to_string(), message: e.to_string() })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| DiffError::Write { path: dir.display().to_string(), message: e.to_string() })?;
     let version = next_version(dir);
     let (up_text, down_text) = super::format::migration::render(report, &version, name);
     let up = dir.join(format!("{version}_{name}.up.sql"));

@@ -82,12 +82,25 @@ impl Planner<'_> {
             s
         };
         let id = |d: &DefaultPrivilege| ObjectId::Schema(d.schema.clone().unwrap_or_default());
-        let old: Vec<DefaultPrivilege> = self.old.default_privileges.difference(&self.new.default_privileges).cloned().collect();
-        let new: Vec<DefaultPrivilege> = self.new.default_privileges.difference(&self.old.default_privileges).cloned().collect();
+        let old: Vec<DefaultPrivilege> =
+            self.old.default_privileges.difference(&self.new.default_privileges).cloned().collect();
+        let new: Vec<DefaultPrivilege> =
+            self.new.default_privileges.difference(&self.old.default_privileges).cloned().collect();
         for d in old {
             let sql = format!("{} REVOKE {} ON {} FROM {};", prefix(&d), d.privilege, d.object_type, role(&d.grantee));
-            self.change(Change::new("REVOKE_DEFAULT_PRIVILEGE", ObjectKind::DefaultPrivilege, d.object_type.clone()).describe(sql.trim_end_matches(';').to_string()));
-            let step = self.step(Phase::Forward, Action::Revoke, ObjectKind::DefaultPrivilege, id(&d), rank::DEFAULT_PRIVILEGE, sql, Vec::new());
+            self.change(
+                Change::new("REVOKE_DEFAULT_PRIVILEGE", ObjectKind::DefaultPrivilege, d.object_type.clone())
+                    .describe(sql.trim_end_matches(';').to_string()),
+            );
+            let step = self.step(
+                Phase::Forward,
+                Action::Revoke,
+                ObjectKind::DefaultPrivilege,
+                id(&d),
+                rank::DEFAULT_PRIVILEGE,
+                sql,
+                Vec::new(),
+            );
             step.provides.clear();
         }
         for d in new {
@@ -99,8 +112,19 @@ impl Planner<'_> {
                 role(&d.grantee),
                 if d.with_grant_option { " WITH GRANT OPTION" } else { "" }
             );
-            self.change(Change::new("GRANT_DEFAULT_PRIVILEGE", ObjectKind::DefaultPrivilege, d.object_type.clone()).describe(sql.trim_end_matches(';').to_string()));
-            let step = self.step(Phase::Forward, Action::Grant, ObjectKind::DefaultPrivilege, id(&d), rank::DEFAULT_PRIVILEGE, sql, Vec::new());
+            self.change(
+                Change::new("GRANT_DEFAULT_PRIVILEGE", ObjectKind::DefaultPrivilege, d.object_type.clone())
+                    .describe(sql.trim_end_matches(';').to_string()),
+            );
+            let step = self.step(
+                Phase::Forward,
+                Action::Grant,
+                ObjectKind::DefaultPrivilege,
+                id(&d),
+                rank::DEFAULT_PRIVILEGE,
+                sql,
+                Vec::new(),
+            );
             step.provides.clear();
         }
     }

@@ -49,7 +49,13 @@ impl Planner<'_> {
                 }
                 Decision::Same => {
                     if let (Some(a), Some(b)) = (self.old.indexes.get(name), self.new.indexes.get(name)) {
-                        self.comment(&id, ObjectKind::Index, &format!("INDEX {}", name.sql()), a.comment.as_ref(), b.comment.as_ref());
+                        self.comment(
+                            &id,
+                            ObjectKind::Index,
+                            &format!("INDEX {}", name.sql()),
+                            a.comment.as_ref(),
+                            b.comment.as_ref(),
+                        );
                     }
                 }
             }
@@ -66,11 +72,24 @@ impl Planner<'_> {
             return; // goes with its table
         }
         if report {
-            self.change(Change::new("DROP_INDEX", ObjectKind::Index, name.to_string()).table(i.table.to_string()).describe(format!("DROP INDEX {name}")));
+            self.change(
+                Change::new("DROP_INDEX", ObjectKind::Index, name.to_string())
+                    .table(i.table.to_string())
+                    .describe(format!("DROP INDEX {name}")),
+            );
         }
-        let hazard = Hazard::exclusive_lock(&i.table.to_string()).safer("DROP INDEX CONCURRENTLY (outside a transaction)");
+        let hazard =
+            Hazard::exclusive_lock(&i.table.to_string()).safer("DROP INDEX CONCURRENTLY (outside a transaction)");
         let id = ObjectId::Index(name.clone());
-        self.step(Phase::Drop, Action::Drop, ObjectKind::Index, id.clone(), rank::INDEX, format!("DROP INDEX {};", name.sql()), vec![hazard]);
+        self.step(
+            Phase::Drop,
+            Action::Drop,
+            ObjectKind::Index,
+            id.clone(),
+            rank::INDEX,
+            format!("DROP INDEX {};", name.sql()),
+            vec![hazard],
+        );
         self.dropped.insert(id);
     }
 
@@ -90,8 +109,10 @@ impl Planner<'_> {
             }
         }
         let change = match &because {
-            None => Change::new("ADD_INDEX", ObjectKind::Index, name.to_string()).describe(format!("ADD INDEX {name} ON {}", i.table)),
-            Some(b) if b.is_empty() => Change::new("CHANGE_INDEX", ObjectKind::Index, name.to_string()).describe(format!("CHANGE INDEX {name}")),
+            None => Change::new("ADD_INDEX", ObjectKind::Index, name.to_string())
+                .describe(format!("ADD INDEX {name} ON {}", i.table)),
+            Some(b) if b.is_empty() => Change::new("CHANGE_INDEX", ObjectKind::Index, name.to_string())
+                .describe(format!("CHANGE INDEX {name}")),
             Some(b) => Change::new("CHANGE_INDEX", ObjectKind::Index, name.to_string())
                 .detail("recreated_because", b.clone())
                 .describe(format!("RECREATE INDEX {name} (because {b})")),

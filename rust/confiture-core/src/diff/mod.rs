@@ -13,6 +13,7 @@
 //! rendered as JSON, SQL or migration files ([`format`], [`generate`]).
 
 mod change;
+mod comment;
 mod composite;
 mod decide;
 mod domain;
@@ -35,7 +36,6 @@ mod table;
 mod trigger;
 mod types;
 mod view;
-mod comment;
 
 use serde::Serialize;
 

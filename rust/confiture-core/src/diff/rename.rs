@@ -8,8 +8,8 @@
 use crate::schema::{Catalog, ConstraintKind, ObjectId, ObjectKind, QualifiedName};
 use crate::sql::quote_ident;
 
-use super::plan::{Action, Phase, Planner, rank};
 use super::Change;
+use super::plan::{Action, Phase, Planner, rank};
 
 #[derive(Debug, Default)]
 pub(crate) struct Renames {
@@ -202,7 +202,8 @@ pub(crate) fn apply(old: &Catalog, r: &Renames) -> Catalog {
             }
             for k in t.constraints.values_mut() {
                 match &mut k.kind {
-                    ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                    ConstraintKind::PrimaryKey { columns, include }
+                    | ConstraintKind::Unique { columns, include, .. } => {
                         rename(columns);
                         rename(include);
                     }
@@ -298,7 +299,15 @@ impl Planner<'_> {
                     .describe(format!("RENAME TABLE {from} TO {to}")),
             );
             let sql = format!("ALTER TABLE {} RENAME TO {};", from.sql(), quote_ident(&to.name));
-            self.step(Phase::Rename, Action::Rename, ObjectKind::Table, ObjectId::Table(to.clone()), rank::TABLE, sql, Vec::new());
+            self.step(
+                Phase::Rename,
+                Action::Rename,
+                ObjectKind::Table,
+                ObjectId::Table(to.clone()),
+                rank::TABLE,
+                sql,
+                Vec::new(),
+            );
         }
         for (table, from, to) in &r.columns {
             self.change(
@@ -308,7 +317,8 @@ impl Planner<'_> {
                     .values(Some(from.clone()), Some(to.clone()))
                     .describe(format!("RENAME COLUMN {table}.{from} TO {to}")),
             );
-            let sql = format!("ALTER TABLE {} RENAME COLUMN {} TO {};", table.sql(), quote_ident(from), quote_ident(to));
+            let sql =
+                format!("ALTER TABLE {} RENAME COLUMN {} TO {};", table.sql(), quote_ident(from), quote_ident(to));
             self.step(
                 Phase::Rename,
                 Action::Rename,
@@ -326,9 +336,11 @@ impl Planner<'_> {
                     .values(Some(from.clone()), Some(to.clone()))
                     .describe(format!("RENAME CONSTRAINT {from} ON {table} TO {to}")),
             );
-            let sql = format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", table.sql(), quote_ident(from), quote_ident(to));
+            let sql =
+                format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {};", table.sql(), quote_ident(from), quote_ident(to));
             let id = ObjectId::Constraint(table.clone(), to.clone());
-            let step = self.step(Phase::Rename, Action::Rename, ObjectKind::Constraint, id, rank::CONSTRAINT, sql, Vec::new());
+            let step =
+                self.step(Phase::Rename, Action::Rename, ObjectKind::Constraint, id, rank::CONSTRAINT, sql, Vec::new());
             step.deps.insert(ObjectId::Table(table.clone()));
         }
         for (from, to) in &r.indexes {
@@ -339,7 +351,15 @@ impl Planner<'_> {
             );
             let sql = format!("ALTER INDEX {} RENAME TO {};", from.sql(), quote_ident(&to.name));
             let table = self.new.indexes.get(to).map(|i| ObjectId::Table(i.table.clone()));
-            let step = self.step(Phase::Rename, Action::Rename, ObjectKind::Index, ObjectId::Index(to.clone()), rank::INDEX, sql, Vec::new());
+            let step = self.step(
+                Phase::Rename,
+                Action::Rename,
+                ObjectKind::Index,
+                ObjectId::Index(to.clone()),
+                rank::INDEX,
+                sql,
+                Vec::new(),
+            );
             step.deps.extend(table);
         }
     }

@@ -72,7 +72,12 @@ pub(crate) fn constraint_body(c: &Constraint) -> String {
             format!("CHECK ({}){}", expr.sql, if *no_inherit { " NO INHERIT" } else { "" })
         }
         ConstraintKind::ForeignKey { columns, references, referenced_columns, on_update, on_delete, match_full } => {
-            let mut f = format!("FOREIGN KEY ({}) REFERENCES {} ({})", idents(columns), references.sql(), idents(referenced_columns));
+            let mut f = format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({})",
+                idents(columns),
+                references.sql(),
+                idents(referenced_columns)
+            );
             if *match_full {
                 f.push_str(" MATCH FULL");
             }
@@ -134,7 +139,11 @@ pub(crate) fn column_definition(c: &Column) -> String {
 /// expression, so anything the parser would not take there is parenthesised.
 pub(crate) fn default_sql(e: &crate::schema::Expr) -> String {
     let probe = format!("CREATE TABLE t (c int DEFAULT {})", e.sql);
-    if pg_query::parse(&probe, pg_query::ParserOptions::DEFAULT).is_ok() { e.sql.clone() } else { format!("({})", e.sql) }
+    if pg_query::parse(&probe, pg_query::ParserOptions::DEFAULT).is_ok() {
+        e.sql.clone()
+    } else {
+        format!("({})", e.sql)
+    }
 }
 
 /// `$tag$body$tag$` with a tag that does not occur in the body.

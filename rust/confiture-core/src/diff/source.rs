@@ -215,7 +215,12 @@ async fn apply_sources(client: &crate::db::Client, sources: &[Source]) -> Result
                 .and_then(|p| s.text.char_indices().nth((p as usize).saturating_sub(1)).map(|(b, _)| b))
                 .map_or(1, |b| crate::sql::line_of(&s.text, b));
             let message = info.map_or_else(|| e.to_string(), |i| i.message);
-            return Err(SchemaError::Invalid { file: s.name.clone(), line, message: format!("PostgreSQL rejected it: {message}") }.into());
+            return Err(SchemaError::Invalid {
+                file: s.name.clone(),
+                line,
+                message: format!("PostgreSQL rejected it: {message}"),
+            }
+            .into());
         }
     }
     client.batch("COMMIT", "committing the scratch build").await?;
@@ -230,7 +235,9 @@ fn scratch_server() -> Result<ConnectionParams, crate::Error> {
     let server = SERVER.get_or_init(|| crate::testserver::TestServer::start().map_err(|e| e.to_string()));
     match server {
         Ok(s) => Ok(s.params().clone()),
-        Err(message) => Err(DbError::Runtime { message: format!("cannot start a PostgreSQL for --online: {message}") }.into()),
+        Err(message) => {
+            Err(DbError::Runtime { message: format!("cannot start a PostgreSQL for --online: {message}") }.into())
+        }
     }
 }
 

@@ -73,7 +73,8 @@ impl Planner<'_> {
 
     fn is_enum(&self, t: &crate::schema::TypeRef) -> bool {
         let q = QualifiedName::new(t.schema.clone(), t.name.clone());
-        matches!(self.old.types.get(&q), Some(TypeDef::Enum(_))) || matches!(self.new.types.get(&q), Some(TypeDef::Enum(_)))
+        matches!(self.old.types.get(&q), Some(TypeDef::Enum(_)))
+            || matches!(self.new.types.get(&q), Some(TypeDef::Enum(_)))
     }
 
     pub(crate) fn tables(&mut self) -> Result<(), DiffError> {
@@ -127,12 +128,17 @@ impl Planner<'_> {
         }
         sql.push_str(&with_options(&t.options));
         sql.push(';');
-        self.change(Change::new("ADD_TABLE", ObjectKind::Table, t.name.to_string()).table(t.name.to_string()).describe(format!("ADD TABLE {}", t.name)));
+        self.change(
+            Change::new("ADD_TABLE", ObjectKind::Table, t.name.to_string())
+                .table(t.name.to_string())
+                .describe(format!("ADD TABLE {}", t.name)),
+        );
         let mut extra_deps = BTreeSet::new();
         for c in &inline {
             extra_deps.extend(self.new.dependencies(&ObjectId::Constraint(t.name.clone(), c.name.clone())));
         }
-        let step = self.step(Phase::Forward, Action::Create, ObjectKind::Table, id.clone(), rank::TABLE, sql, Vec::new());
+        let step =
+            self.step(Phase::Forward, Action::Create, ObjectKind::Table, id.clone(), rank::TABLE, sql, Vec::new());
         extra_deps.remove(&id);
         step.deps.extend(extra_deps);
         step.provides.extend(inline.iter().map(|c| ObjectId::Constraint(t.name.clone(), c.name.clone())));
@@ -140,7 +146,15 @@ impl Planner<'_> {
         if let Some(p) = attach_later {
             // A partition with columns of its own: created as a table, then attached.
             let sql = format!("ALTER TABLE {} ATTACH PARTITION {} {};", p.parent.sql(), t.name.sql(), p.bound.sql);
-            let step = self.step(Phase::Forward, Action::Alter, ObjectKind::Table, id.clone(), rank::TABLE_OPTION, sql, Vec::new());
+            let step = self.step(
+                Phase::Forward,
+                Action::Alter,
+                ObjectKind::Table,
+                id.clone(),
+                rank::TABLE_OPTION,
+                sql,
+                Vec::new(),
+            );
             step.deps.insert(ObjectId::Table(p.parent.clone()));
             step.deps.insert(id.clone());
             step.provides.clear();
@@ -168,21 +182,38 @@ impl Planner<'_> {
     }
 
     fn drop_table(&mut self, t: &Table) {
-        self.change(Change::new("DROP_TABLE", ObjectKind::Table, t.name.to_string()).table(t.name.to_string()).describe(format!("DROP TABLE {}", t.name)));
+        self.change(
+            Change::new("DROP_TABLE", ObjectKind::Table, t.name.to_string())
+                .table(t.name.to_string())
+                .describe(format!("DROP TABLE {}", t.name)),
+        );
         let hazards = vec![
             Hazard::deletes_data(format!("drops table {} and every row in it", t.name))
                 .safer("keep the table (or rename it) until nothing reads it, back it up, then drop it"),
             Hazard::exclusive_lock(&t.name.to_string()),
         ];
-        self.step(Phase::Drop, Action::Drop, ObjectKind::Table, ObjectId::Table(t.name.clone()), rank::TABLE, format!("DROP TABLE {};", t.name.sql()), hazards);
+        self.step(
+            Phase::Drop,
+            Action::Drop,
+            ObjectKind::Table,
+            ObjectId::Table(t.name.clone()),
+            rank::TABLE,
+            format!("DROP TABLE {};", t.name.sql()),
+            hazards,
+        );
         self.dropped.insert(ObjectId::Table(t.name.clone()));
     }
 
     fn table_option(&mut self, t: &Table, clause: &str, change_type: &str, hazards: Vec<Hazard>) {
         let sql = format!("ALTER TABLE {} {clause};", t.name.sql());
-        self.change(Change::new(change_type, ObjectKind::Table, t.name.to_string()).table(t.name.to_string()).describe(format!("{} {}: {clause}", change_type.replace('_', " "), t.name)));
+        self.change(
+            Change::new(change_type, ObjectKind::Table, t.name.to_string())
+                .table(t.name.to_string())
+                .describe(format!("{} {}: {clause}", change_type.replace('_', " "), t.name)),
+        );
         let id = ObjectId::Table(t.name.clone());
-        let step = self.step(Phase::Forward, Action::Alter, ObjectKind::Table, id.clone(), rank::TABLE_OPTION, sql, hazards);
+        let step =
+            self.step(Phase::Forward, Action::Alter, ObjectKind::Table, id.clone(), rank::TABLE_OPTION, sql, hazards);
         step.deps.insert(id);
         step.provides.clear();
     }
@@ -201,7 +232,9 @@ impl Planner<'_> {
         let tname = n.name.to_string();
         if o.partition_key != n.partition_key {
             return Err(DiffError::Unsupported {
-                what: format!("changing the partitioning of {tname} (rebuild the table under a new name and move the rows)"),
+                what: format!(
+                    "changing the partitioning of {tname} (rebuild the table under a new name and move the rows)"
+                ),
             });
         }
         // Attaching makes a table's columns the parent's; detaching gives them back: neither
@@ -228,17 +261,41 @@ impl Planner<'_> {
         if o.partition_of != n.partition_of {
             if let Some(p) = &o.partition_of {
                 let sql = format!("ALTER TABLE {} DETACH PARTITION {};", p.parent.sql(), n.name.sql());
-                self.change(Change::new("DETACH_PARTITION", ObjectKind::Table, tname.clone()).table(tname.clone()).describe(format!("DETACH PARTITION {tname} FROM {}", p.parent)));
-                let step = self.step(Phase::Drop, Action::Alter, ObjectKind::Table, ObjectId::Table(n.name.clone()), rank::TABLE_OPTION, sql, vec![Hazard::exclusive_lock(&p.parent.to_string())]);
+                self.change(
+                    Change::new("DETACH_PARTITION", ObjectKind::Table, tname.clone())
+                        .table(tname.clone())
+                        .describe(format!("DETACH PARTITION {tname} FROM {}", p.parent)),
+                );
+                let step = self.step(
+                    Phase::Drop,
+                    Action::Alter,
+                    ObjectKind::Table,
+                    ObjectId::Table(n.name.clone()),
+                    rank::TABLE_OPTION,
+                    sql,
+                    vec![Hazard::exclusive_lock(&p.parent.to_string())],
+                );
                 step.deps.clear();
             }
             if let Some(p) = &n.partition_of {
                 let sql = format!("ALTER TABLE {} ATTACH PARTITION {} {};", p.parent.sql(), n.name.sql(), p.bound.sql);
-                self.change(Change::new("ATTACH_PARTITION", ObjectKind::Table, tname.clone()).table(tname.clone()).describe(format!("ATTACH PARTITION {tname} TO {} {}", p.parent, p.bound.sql)));
+                self.change(
+                    Change::new("ATTACH_PARTITION", ObjectKind::Table, tname.clone())
+                        .table(tname.clone())
+                        .describe(format!("ATTACH PARTITION {tname} TO {} {}", p.parent, p.bound.sql)),
+                );
                 let hazard = Hazard::new(HazardKind::FullScan, format!("scans {tname} to check that its rows fit the bound"))
                     .safer("add a CHECK constraint matching the bound (NOT VALID, then VALIDATE) before attaching: the scan is skipped");
                 let id = ObjectId::Table(n.name.clone());
-                let step = self.step(Phase::Forward, Action::Alter, ObjectKind::Table, id, rank::TABLE_OPTION, sql, vec![hazard]);
+                let step = self.step(
+                    Phase::Forward,
+                    Action::Alter,
+                    ObjectKind::Table,
+                    id,
+                    rank::TABLE_OPTION,
+                    sql,
+                    vec![hazard],
+                );
                 step.deps.insert(ObjectId::Table(p.parent.clone()));
                 step.provides.clear();
             }
@@ -275,15 +332,25 @@ impl Planner<'_> {
                 let keys: Vec<String> = reset.iter().map(|k| k.to_string()).collect();
                 self.table_option(n, &format!("RESET ({})", keys.join(", ")), "CHANGE_TABLE_OPTIONS", Vec::new());
             }
-            let set: BTreeMap<String, String> =
-                n.options.iter().filter(|(k, v)| o.options.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let set: BTreeMap<String, String> = n
+                .options
+                .iter()
+                .filter(|(k, v)| o.options.get(*k) != Some(v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             if !set.is_empty() {
                 let items: Vec<String> = set.iter().map(|(k, v)| format!("{k} = {}", quote_literal(v))).collect();
                 self.table_option(n, &format!("SET ({})", items.join(", ")), "CHANGE_TABLE_OPTIONS", Vec::new());
             }
         }
         let id = ObjectId::Table(n.name.clone());
-        self.comment(&id, ObjectKind::Table, &format!("TABLE {}", n.name.sql()), o.comment.as_ref(), n.comment.as_ref());
+        self.comment(
+            &id,
+            ObjectKind::Table,
+            &format!("TABLE {}", n.name.sql()),
+            o.comment.as_ref(),
+            n.comment.as_ref(),
+        );
         self.grants(&id, ObjectKind::Table, &format!("TABLE {}", n.name.sql()), &o.grants, &n.grants);
         Ok(())
     }
@@ -299,8 +366,11 @@ impl Planner<'_> {
         let mut hazards = Vec::new();
         if c.not_null && c.default.is_none() && c.identity.is_none() && c.generated.is_none() {
             hazards.push(
-                Hazard::new(HazardKind::MayFail, format!("fails if {tname} has rows: a NOT NULL column needs a DEFAULT"))
-                    .safer("add the column without NOT NULL, backfill it, then SET NOT NULL"),
+                Hazard::new(
+                    HazardKind::MayFail,
+                    format!("fails if {tname} has rows: a NOT NULL column needs a DEFAULT"),
+                )
+                .safer("add the column without NOT NULL, backfill it, then SET NOT NULL"),
             );
         }
         if c.generated.is_some() || c.identity.is_some() || self.is_volatile(c) {
@@ -350,15 +420,29 @@ impl Planner<'_> {
         let retyped = self.retyped.get(&t.name).is_some_and(|s| s.contains(&n.name));
         if o.generated != n.generated {
             if o.generated.is_some() && n.generated.is_none() {
-                self.change(Change::new("CHANGE_COLUMN_GENERATED", ObjectKind::Column, col.clone()).table(tname.clone()).column(n.name.clone()).describe(format!("CHANGE COLUMN GENERATED {col}: DROP EXPRESSION")));
-                self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP EXPRESSION;"), Vec::new());
+                self.change(
+                    Change::new("CHANGE_COLUMN_GENERATED", ObjectKind::Column, col.clone())
+                        .table(tname.clone())
+                        .column(n.name.clone())
+                        .describe(format!("CHANGE COLUMN GENERATED {col}: DROP EXPRESSION")),
+                );
+                self.column_step(
+                    Phase::Forward,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP EXPRESSION;"),
+                    Vec::new(),
+                );
             } else {
                 // PostgreSQL cannot change or add a generation expression in place: drop and add.
                 self.change(
                     Change::new("CHANGE_COLUMN_GENERATED", ObjectKind::Column, col.clone())
                         .table(tname.clone())
                         .column(n.name.clone())
-                        .values(o.generated.as_ref().map(|e| e.sql.clone()), n.generated.as_ref().map(|e| e.sql.clone()))
+                        .values(
+                            o.generated.as_ref().map(|e| e.sql.clone()),
+                            n.generated.as_ref().map(|e| e.sql.clone()),
+                        )
                         .describe(format!("CHANGE COLUMN GENERATED {col}")),
                 );
                 let lost = if o.generated.is_some() { "recomputes" } else { "drops the values of" };
@@ -369,16 +453,36 @@ impl Planner<'_> {
                     ),
                     Hazard::exclusive_lock(&tname),
                 ];
-                self.column_step(Phase::Drop, t, &n.name, format!("ALTER TABLE {target} DROP COLUMN {qcol};"), drop_hazards);
+                self.column_step(
+                    Phase::Drop,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} DROP COLUMN {qcol};"),
+                    drop_hazards,
+                );
                 let add = format!("ALTER TABLE {target} ADD COLUMN {};", column_definition(n));
-                self.column_step(Phase::Forward, t, &n.name, add, vec![Hazard::new(HazardKind::RewritesTable, format!("rewrites {tname} to compute {col}"))]);
+                self.column_step(
+                    Phase::Forward,
+                    t,
+                    &n.name,
+                    add,
+                    vec![Hazard::new(HazardKind::RewritesTable, format!("rewrites {tname} to compute {col}"))],
+                );
                 self.column_comment(t, n, None);
                 return;
             }
         }
         if retyped {
-            if o.default.is_some() {
-                self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP DEFAULT;"), Vec::new());
+            if let Some(d) = &o.default {
+                // Before the drop phase when the default calls something the plan drops.
+                let phase = if self.default_needs_rebind(d) { Phase::Drop } else { Phase::Forward };
+                self.column_step(
+                    phase,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP DEFAULT;"),
+                    Vec::new(),
+                );
             }
             let mut clause = n.data_type.sql();
             if let Some(coll) = &n.collation {
@@ -393,10 +497,16 @@ impl Planner<'_> {
                 Vec::new()
             } else {
                 vec![
-                    Hazard::new(HazardKind::RewritesTable, format!("rewrites {tname} (and its indexes) to convert {col}"))
-                        .safer("add a new column, backfill it in batches, then switch readers and drop the old one"),
+                    Hazard::new(
+                        HazardKind::RewritesTable,
+                        format!("rewrites {tname} (and its indexes) to convert {col}"),
+                    )
+                    .safer("add a new column, backfill it in batches, then switch readers and drop the old one"),
                     Hazard::exclusive_lock(&tname),
-                    Hazard::new(HazardKind::MayFail, format!("fails if a value of {col} does not convert to {}", n.data_type.sql())),
+                    Hazard::new(
+                        HazardKind::MayFail,
+                        format!("fails if a value of {col} does not convert to {}", n.data_type.sql()),
+                    ),
                 ]
             };
             self.change(
@@ -406,12 +516,30 @@ impl Planner<'_> {
                     .values(Some(o.data_type.sql()), Some(n.data_type.sql()))
                     .describe(format!("CHANGE COLUMN TYPE {col} FROM {} TO {}", o.data_type.sql(), n.data_type.sql())),
             );
-            self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} TYPE {clause} USING {cast};"), hazards);
+            self.column_step(
+                Phase::Forward,
+                t,
+                &n.name,
+                format!("ALTER TABLE {target} ALTER COLUMN {qcol} TYPE {clause} USING {cast};"),
+                hazards,
+            );
             if let Some(d) = &n.default {
-                self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET DEFAULT {};", d.sql), Vec::new());
+                self.column_step(
+                    Phase::Forward,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET DEFAULT {};", d.sql),
+                    Vec::new(),
+                );
             }
             if o.default != n.default {
-                self.change(Change::new("CHANGE_COLUMN_DEFAULT", ObjectKind::Column, col.clone()).table(tname.clone()).column(n.name.clone()).values(o.default.as_ref().map(|e| e.sql.clone()), n.default.as_ref().map(|e| e.sql.clone())).describe(format!("CHANGE COLUMN DEFAULT {col}")));
+                self.change(
+                    Change::new("CHANGE_COLUMN_DEFAULT", ObjectKind::Column, col.clone())
+                        .table(tname.clone())
+                        .column(n.name.clone())
+                        .values(o.default.as_ref().map(|e| e.sql.clone()), n.default.as_ref().map(|e| e.sql.clone()))
+                        .describe(format!("CHANGE COLUMN DEFAULT {col}")),
+                );
             }
         } else if o.default != n.default {
             self.change(
@@ -423,9 +551,21 @@ impl Planner<'_> {
             );
             // An old default that calls something being dropped goes before the drop.
             if o.default.as_ref().is_some_and(|d| self.default_needs_rebind(d)) {
-                self.column_step(Phase::Drop, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP DEFAULT;"), Vec::new());
+                self.column_step(
+                    Phase::Drop,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP DEFAULT;"),
+                    Vec::new(),
+                );
                 if let Some(d) = &n.default {
-                    self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET DEFAULT {};", d.sql), Vec::new());
+                    self.column_step(
+                        Phase::Forward,
+                        t,
+                        &n.name,
+                        format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET DEFAULT {};", d.sql),
+                        Vec::new(),
+                    );
                 }
             } else {
                 let sql = match &n.default {
@@ -438,13 +578,36 @@ impl Planner<'_> {
             && self.default_needs_rebind(d)
         {
             // The default calls a function that is dropped and recreated: unbind it meanwhile.
-            self.column_step(Phase::Drop, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP DEFAULT;"), Vec::new());
-            self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET DEFAULT {};", d.sql), Vec::new());
+            self.column_step(
+                Phase::Drop,
+                t,
+                &n.name,
+                format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP DEFAULT;"),
+                Vec::new(),
+            );
+            self.column_step(
+                Phase::Forward,
+                t,
+                &n.name,
+                format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET DEFAULT {};", d.sql),
+                Vec::new(),
+            );
         }
         if o.identity.is_some() && n.identity.is_none() {
-            self.change(Change::new("CHANGE_COLUMN_IDENTITY", ObjectKind::Column, col.clone()).table(tname.clone()).column(n.name.clone()).describe(format!("CHANGE COLUMN IDENTITY {col}: DROP IDENTITY")));
+            self.change(
+                Change::new("CHANGE_COLUMN_IDENTITY", ObjectKind::Column, col.clone())
+                    .table(tname.clone())
+                    .column(n.name.clone())
+                    .describe(format!("CHANGE COLUMN IDENTITY {col}: DROP IDENTITY")),
+            );
             // In the drop phase: the identity's sequence name is free again for what comes next.
-            self.column_step(Phase::Drop, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP IDENTITY;"), Vec::new());
+            self.column_step(
+                Phase::Drop,
+                t,
+                &n.name,
+                format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP IDENTITY;"),
+                Vec::new(),
+            );
         }
         if o.not_null != n.not_null {
             self.change(
@@ -462,14 +625,31 @@ impl Planner<'_> {
                         )),
                     Hazard::new(HazardKind::MayFail, format!("fails if {col} holds NULLs")),
                 ];
-                self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET NOT NULL;"), hazards);
+                self.column_step(
+                    Phase::Forward,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} ALTER COLUMN {qcol} SET NOT NULL;"),
+                    hazards,
+                );
             } else if !(o.identity.is_some() && n.identity.is_some()) {
-                self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP NOT NULL;"), Vec::new());
+                self.column_step(
+                    Phase::Forward,
+                    t,
+                    &n.name,
+                    format!("ALTER TABLE {target} ALTER COLUMN {qcol} DROP NOT NULL;"),
+                    Vec::new(),
+                );
             }
         }
         match (&o.identity, &n.identity) {
             (None, Some(i)) => {
-                self.change(Change::new("CHANGE_COLUMN_IDENTITY", ObjectKind::Column, col.clone()).table(tname.clone()).column(n.name.clone()).describe(format!("CHANGE COLUMN IDENTITY {col}: ADD IDENTITY")));
+                self.change(
+                    Change::new("CHANGE_COLUMN_IDENTITY", ObjectKind::Column, col.clone())
+                        .table(tname.clone())
+                        .column(n.name.clone())
+                        .describe(format!("CHANGE COLUMN IDENTITY {col}: ADD IDENTITY")),
+                );
                 let sql = format!(
                     "ALTER TABLE {target} ALTER COLUMN {qcol} ADD GENERATED {} AS IDENTITY ({});",
                     if i.always { "ALWAYS" } else { "BY DEFAULT" },
@@ -478,7 +658,12 @@ impl Planner<'_> {
                 self.column_step(Phase::Forward, t, &n.name, sql, Vec::new());
             }
             (Some(a), Some(b)) if a != b => {
-                self.change(Change::new("CHANGE_COLUMN_IDENTITY", ObjectKind::Column, col.clone()).table(tname.clone()).column(n.name.clone()).describe(format!("CHANGE COLUMN IDENTITY {col}")));
+                self.change(
+                    Change::new("CHANGE_COLUMN_IDENTITY", ObjectKind::Column, col.clone())
+                        .table(tname.clone())
+                        .column(n.name.clone())
+                        .describe(format!("CHANGE COLUMN IDENTITY {col}")),
+                );
                 let mut clauses = Vec::new();
                 if a.always != b.always {
                     clauses.push(format!("SET GENERATED {}", if b.always { "ALWAYS" } else { "BY DEFAULT" }));
@@ -503,7 +688,13 @@ impl Planner<'_> {
                     clauses.push(if y.cycle { "SET CYCLE".into() } else { "SET NO CYCLE".into() });
                 }
                 if !clauses.is_empty() {
-                    self.column_step(Phase::Forward, t, &n.name, format!("ALTER TABLE {target} ALTER COLUMN {qcol} {};", clauses.join(" ")), Vec::new());
+                    self.column_step(
+                        Phase::Forward,
+                        t,
+                        &n.name,
+                        format!("ALTER TABLE {target} ALTER COLUMN {qcol} {};", clauses.join(" ")),
+                        Vec::new(),
+                    );
                 }
             }
             _ => {}
@@ -525,7 +716,13 @@ impl Planner<'_> {
         let mut deps = BTreeSet::new();
         for f in &d.refs.functions {
             let name = if f.schema.is_empty() { QualifiedName::new("public", f.name.clone()) } else { f.clone() };
-            deps.extend(self.old.functions.keys().filter(|(n, _)| *n == name).map(|(n, a)| ObjectId::Function(n.clone(), a.clone())));
+            deps.extend(
+                self.old
+                    .functions
+                    .keys()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
+            );
         }
         deps.iter().any(|id| matches!(self.decisions.get(id), Some(Decision::Replace { .. } | Decision::Drop)))
     }
@@ -589,18 +786,28 @@ impl Planner<'_> {
                     "DROP_CONSTRAINT",
                 )
             }
-            ObjectId::Trigger(t, c) => {
-                (ObjectKind::Trigger, format!("DROP TRIGGER {} ON {};", quote_ident(c), t.sql()), rank::TRIGGER, "DROP_TRIGGER")
-            }
-            ObjectId::Policy(t, c) => {
-                (ObjectKind::Policy, format!("DROP POLICY {} ON {};", quote_ident(c), t.sql()), rank::POLICY, "DROP_POLICY")
-            }
+            ObjectId::Trigger(t, c) => (
+                ObjectKind::Trigger,
+                format!("DROP TRIGGER {} ON {};", quote_ident(c), t.sql()),
+                rank::TRIGGER,
+                "DROP_TRIGGER",
+            ),
+            ObjectId::Policy(t, c) => (
+                ObjectKind::Policy,
+                format!("DROP POLICY {} ON {};", quote_ident(c), t.sql()),
+                rank::POLICY,
+                "DROP_POLICY",
+            ),
             _ => return,
         };
         if because.is_none() {
             let object = super::plan::display(id);
             if !self.new_has(id) {
-                self.change(Change::new(change, kind, object.clone()).table(id.table().map(ToString::to_string).unwrap_or_default()).describe(format!("{} {object}", change.replace('_', " "))));
+                self.change(
+                    Change::new(change, kind, object.clone())
+                        .table(id.table().map(ToString::to_string).unwrap_or_default())
+                        .describe(format!("{} {object}", change.replace('_', " "))),
+                );
             }
         }
         self.step(Phase::Drop, Action::Drop, kind, id.clone(), r, sql, Vec::new());
@@ -620,41 +827,92 @@ impl Planner<'_> {
         match id {
             ObjectId::Constraint(t, c) => {
                 let Some(k) = table.constraints.get(c) else { return };
-                let not_valid = if k.validated || !matches!(k.kind, ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. }) {
+                let not_valid = if k.validated
+                    || !matches!(k.kind, ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. })
+                {
                     ""
                 } else {
                     " NOT VALID"
                 };
-                let sql = format!("ALTER TABLE {} ADD CONSTRAINT {} {}{not_valid};", t.sql(), quote_ident(c), constraint_body(k));
+                let sql = format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} {}{not_valid};",
+                    t.sql(),
+                    quote_ident(c),
+                    constraint_body(k)
+                );
                 let hazards = if table_is_new { Vec::new() } else { constraint_hazards(k, &tname) };
-                let mut change = Change::new(&format!("{prefix}_CONSTRAINT"), ObjectKind::Constraint, object.clone()).table(tname.clone()).values(None, Some(constraint_body(k)));
+                let mut change = Change::new(&format!("{prefix}_CONSTRAINT"), ObjectKind::Constraint, object.clone())
+                    .table(tname.clone())
+                    .values(None, Some(constraint_body(k)));
                 if let Some(b) = because {
-                    change = change.detail("recreated_because", b).describe(format!("RECREATE CONSTRAINT {object} (because {b})"));
+                    change = change
+                        .detail("recreated_because", b)
+                        .describe(format!("RECREATE CONSTRAINT {object} (because {b})"));
                 }
                 self.change(change);
                 let r = if k.is_foreign_key() { rank::FOREIGN_KEY } else { rank::CONSTRAINT };
                 self.step(Phase::Forward, Action::Create, ObjectKind::Constraint, id.clone(), r, sql, hazards);
-                self.comment(id, ObjectKind::Constraint, &format!("CONSTRAINT {} ON {}", quote_ident(c), t.sql()), None, k.comment.as_ref());
+                self.comment(
+                    id,
+                    ObjectKind::Constraint,
+                    &format!("CONSTRAINT {} ON {}", quote_ident(c), t.sql()),
+                    None,
+                    k.comment.as_ref(),
+                );
             }
             ObjectId::Trigger(_, c) => {
                 let Some(tr) = table.triggers.get(c) else { return };
-                let mut change = Change::new(&format!("{prefix}_TRIGGER"), ObjectKind::Trigger, object.clone()).table(tname.clone());
+                let mut change =
+                    Change::new(&format!("{prefix}_TRIGGER"), ObjectKind::Trigger, object.clone()).table(tname.clone());
                 if let Some(b) = because {
-                    change = change.detail("recreated_because", b).describe(format!("RECREATE TRIGGER {object} (because {b})"));
+                    change = change
+                        .detail("recreated_because", b)
+                        .describe(format!("RECREATE TRIGGER {object} (because {b})"));
                 }
                 self.change(change);
-                self.step(Phase::Forward, Action::Create, ObjectKind::Trigger, id.clone(), rank::TRIGGER, super::trigger::create_sql(tr), Vec::new());
-                self.comment(id, ObjectKind::Trigger, &format!("TRIGGER {} ON {}", quote_ident(c), table.name.sql()), None, tr.comment.as_ref());
+                self.step(
+                    Phase::Forward,
+                    Action::Create,
+                    ObjectKind::Trigger,
+                    id.clone(),
+                    rank::TRIGGER,
+                    super::trigger::create_sql(tr),
+                    Vec::new(),
+                );
+                self.comment(
+                    id,
+                    ObjectKind::Trigger,
+                    &format!("TRIGGER {} ON {}", quote_ident(c), table.name.sql()),
+                    None,
+                    tr.comment.as_ref(),
+                );
             }
             ObjectId::Policy(_, c) => {
                 let Some(p) = table.policies.get(c) else { return };
-                let mut change = Change::new(&format!("{prefix}_POLICY"), ObjectKind::Policy, object.clone()).table(tname.clone());
+                let mut change =
+                    Change::new(&format!("{prefix}_POLICY"), ObjectKind::Policy, object.clone()).table(tname.clone());
                 if let Some(b) = because {
-                    change = change.detail("recreated_because", b).describe(format!("RECREATE POLICY {object} (because {b})"));
+                    change = change
+                        .detail("recreated_because", b)
+                        .describe(format!("RECREATE POLICY {object} (because {b})"));
                 }
                 self.change(change);
-                self.step(Phase::Forward, Action::Create, ObjectKind::Policy, id.clone(), rank::POLICY, super::policy::create_sql(p), Vec::new());
-                self.comment(id, ObjectKind::Policy, &format!("POLICY {} ON {}", quote_ident(c), table.name.sql()), None, p.comment.as_ref());
+                self.step(
+                    Phase::Forward,
+                    Action::Create,
+                    ObjectKind::Policy,
+                    id.clone(),
+                    rank::POLICY,
+                    super::policy::create_sql(p),
+                    Vec::new(),
+                );
+                self.comment(
+                    id,
+                    ObjectKind::Policy,
+                    &format!("POLICY {} ON {}", quote_ident(c), table.name.sql()),
+                    None,
+                    p.comment.as_ref(),
+                );
             }
             _ => {}
         }
@@ -669,10 +927,25 @@ impl Planner<'_> {
                 let (Some(a), Some(b)) = (ot.constraints.get(c), nt.constraints.get(c)) else { return };
                 if !a.validated && b.validated {
                     let object = super::plan::display(id);
-                    self.change(Change::new("VALIDATE_CONSTRAINT", ObjectKind::Constraint, object.clone()).table(t.to_string()).describe(format!("VALIDATE CONSTRAINT {object}")));
-                    let hazard = Hazard::new(HazardKind::FullScan, format!("scans {t} to validate {c} (writes are not blocked)"));
+                    self.change(
+                        Change::new("VALIDATE_CONSTRAINT", ObjectKind::Constraint, object.clone())
+                            .table(t.to_string())
+                            .describe(format!("VALIDATE CONSTRAINT {object}")),
+                    );
+                    let hazard = Hazard::new(
+                        HazardKind::FullScan,
+                        format!("scans {t} to validate {c} (writes are not blocked)"),
+                    );
                     let sql = format!("ALTER TABLE {} VALIDATE CONSTRAINT {};", t.sql(), quote_ident(c));
-                    self.step(Phase::Forward, Action::Alter, ObjectKind::Constraint, id.clone(), rank::CONSTRAINT, sql, vec![hazard]);
+                    self.step(
+                        Phase::Forward,
+                        Action::Alter,
+                        ObjectKind::Constraint,
+                        id.clone(),
+                        rank::CONSTRAINT,
+                        sql,
+                        vec![hazard],
+                    );
                 }
                 let what = format!("CONSTRAINT {} ON {}", quote_ident(c), t.sql());
                 self.comment(id, ObjectKind::Constraint, &what, a.comment.as_ref(), b.comment.as_ref());
@@ -703,17 +976,26 @@ fn constraint_hazards(k: &crate::schema::Constraint, table: &str) -> Vec<Hazard>
             Hazard::new(HazardKind::MayFail, format!("fails if a row of {table} has no match in {references}")),
         ],
         ConstraintKind::Check { .. } if k.validated => vec![
-            Hazard::new(HazardKind::FullScan, format!("scans {table} to validate the CHECK under an ACCESS EXCLUSIVE lock"))
-                .safer("ADD CONSTRAINT … NOT VALID, then VALIDATE CONSTRAINT in a later transaction (writes continue)"),
+            Hazard::new(
+                HazardKind::FullScan,
+                format!("scans {table} to validate the CHECK under an ACCESS EXCLUSIVE lock"),
+            )
+            .safer("ADD CONSTRAINT … NOT VALID, then VALIDATE CONSTRAINT in a later transaction (writes continue)"),
             Hazard::new(HazardKind::MayFail, format!("fails if a row of {table} violates it")),
         ],
         ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } => vec![
-            Hazard::new(HazardKind::BlocksWrites, format!("builds a unique index on {table} under an ACCESS EXCLUSIVE lock"))
-                .safer("CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction), then ADD CONSTRAINT … USING INDEX"),
+            Hazard::new(
+                HazardKind::BlocksWrites,
+                format!("builds a unique index on {table} under an ACCESS EXCLUSIVE lock"),
+            )
+            .safer("CREATE UNIQUE INDEX CONCURRENTLY first (outside a transaction), then ADD CONSTRAINT … USING INDEX"),
             Hazard::new(HazardKind::MayFail, format!("fails if {table} holds duplicate keys")),
         ],
         ConstraintKind::Exclude { .. } => vec![
-            Hazard::new(HazardKind::BlocksWrites, format!("builds an index on {table} and checks every row under an ACCESS EXCLUSIVE lock")),
+            Hazard::new(
+                HazardKind::BlocksWrites,
+                format!("builds an index on {table} and checks every row under an ACCESS EXCLUSIVE lock"),
+            ),
             Hazard::new(HazardKind::MayFail, format!("fails if rows of {table} conflict")),
         ],
         _ => Vec::new(),

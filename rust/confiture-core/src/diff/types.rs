@@ -69,7 +69,10 @@ pub(crate) fn create_sql(t: &TypeDef) -> String {
                 params.push(format!("SUBTYPE_DIFF = {}", function_sql(f)));
             }
             if let Some(m) = &r.multirange {
-                params.push(format!("MULTIRANGE_TYPE_NAME = {}", QualifiedName::new(r.name.schema.clone(), m.clone()).sql()));
+                params.push(format!(
+                    "MULTIRANGE_TYPE_NAME = {}",
+                    QualifiedName::new(r.name.schema.clone(), m.clone()).sql()
+                ));
             }
             format!("CREATE TYPE {} AS RANGE ({});", r.name.sql(), params.join(", "))
         }
@@ -144,7 +147,12 @@ impl Planner<'_> {
         self.step(Phase::Forward, Action::Create, t.kind(), id.clone(), rank::TYPE, create_sql(t), Vec::new());
         if let TypeDef::Domain(d) = t {
             for c in d.checks.values().filter(|c| !c.validated) {
-                let sql = format!("ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}) NOT VALID;", name.sql(), quote_ident(&c.name), c.expr.sql);
+                let sql = format!(
+                    "ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}) NOT VALID;",
+                    name.sql(),
+                    quote_ident(&c.name),
+                    c.expr.sql
+                );
                 self.type_step(name, t.kind(), sql, Vec::new());
             }
         }
@@ -152,7 +160,13 @@ impl Planner<'_> {
         self.comment(&id, t.kind(), &what, None, t.comment());
         if let TypeDef::Domain(d) = t {
             for c in d.checks.values() {
-                self.comment(&id, t.kind(), &format!("CONSTRAINT {} ON DOMAIN {}", quote_ident(&c.name), name.sql()), None, c.comment.as_ref());
+                self.comment(
+                    &id,
+                    t.kind(),
+                    &format!("CONSTRAINT {} ON DOMAIN {}", quote_ident(&c.name), name.sql()),
+                    None,
+                    c.comment.as_ref(),
+                );
             }
         }
         self.grants(&id, t.kind(), &what, &baseline(), t.grants());
@@ -187,13 +201,20 @@ impl Planner<'_> {
             })
             .collect();
         let sql = format!("DROP {} {};", keyword(t), name.sql());
-        let step = self.step(Phase::Forward, Action::Drop, t.kind(), id.clone(), rank::LATE_TYPE_DROP, sql, vec![hazard]);
+        let step =
+            self.step(Phase::Forward, Action::Drop, t.kind(), id.clone(), rank::LATE_TYPE_DROP, sql, vec![hazard]);
         step.deps = users.into_iter().collect();
         step.provides = vec![id.clone()];
         self.dropped.insert(id);
     }
 
-    pub(crate) fn type_step(&mut self, t: &QualifiedName, kind: crate::schema::ObjectKind, sql: String, hazards: Vec<Hazard>) {
+    pub(crate) fn type_step(
+        &mut self,
+        t: &QualifiedName,
+        kind: crate::schema::ObjectKind,
+        sql: String,
+        hazards: Vec<Hazard>,
+    ) {
         self.step(Phase::Forward, Action::Alter, kind, ObjectId::Type(t.clone()), rank::TYPE, sql, hazards);
     }
 }

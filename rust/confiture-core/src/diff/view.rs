@@ -44,7 +44,13 @@ impl Planner<'_> {
                 Decision::Same => {
                     let (Some(a), Some(b)) = (self.old.views.get(name), self.new.views.get(name)) else { continue };
                     let kind = b.kind();
-                    self.comment(&id, kind, &format!("{} {}", keyword(b), name.sql()), a.comment.as_ref(), b.comment.as_ref());
+                    self.comment(
+                        &id,
+                        kind,
+                        &format!("{} {}", keyword(b), name.sql()),
+                        a.comment.as_ref(),
+                        b.comment.as_ref(),
+                    );
                     self.view_column_comments(b, &a.column_comments);
                     self.grants(&id, kind, &format!("TABLE {}", name.sql()), &a.grants, &b.grants);
                 }
@@ -90,8 +96,10 @@ impl Planner<'_> {
         };
         self.change(change);
         let hazards = if v.materialized {
-            vec![Hazard::new(HazardKind::MayFail, format!("runs the query of {name} to fill it; slow on large tables"))
-                .safer("create it WITH NO DATA, then REFRESH MATERIALIZED VIEW outside the migration")]
+            vec![
+                Hazard::new(HazardKind::MayFail, format!("runs the query of {name} to fill it; slow on large tables"))
+                    .safer("create it WITH NO DATA, then REFRESH MATERIALIZED VIEW outside the migration"),
+            ]
         } else {
             Vec::new()
         };

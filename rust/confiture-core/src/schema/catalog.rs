@@ -208,7 +208,10 @@ impl Catalog {
         for f in &refs.functions {
             let name = if f.schema.is_empty() { QualifiedName::new("public", f.name.clone()) } else { f.clone() };
             out.extend(
-                self.functions.keys().filter(|(n, _)| *n == name).map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
+                self.functions
+                    .keys()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
             );
         }
         for t in &refs.types {
@@ -268,7 +271,10 @@ impl Catalog {
                     self.type_dep(&r.subtype, &mut out);
                     for f in [&r.canonical, &r.subtype_diff].into_iter().flatten() {
                         out.extend(
-                            self.functions.keys().filter(|(n, _)| n == f).map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
+                            self.functions
+                                .keys()
+                                .filter(|(n, _)| n == f)
+                                .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
                         );
                     }
                 }
@@ -319,9 +325,10 @@ impl Catalog {
                                 if &i.table == references
                                     && i.unique
                                     && i.predicate.is_none()
-                                    && i.elements.iter().map(|e| e.column.as_deref()).eq(referenced_columns
+                                    && i.elements
                                         .iter()
-                                        .map(|c| Some(c.as_str())))
+                                        .map(|e| e.column.as_deref())
+                                        .eq(referenced_columns.iter().map(|c| Some(c.as_str())))
                                 {
                                     out.insert(ObjectId::Index(n.clone()));
                                 }
@@ -378,7 +385,10 @@ impl Catalog {
                         t.function.clone()
                     };
                     out.extend(
-                        self.functions.keys().filter(|(n, _)| *n == f).map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
+                        self.functions
+                            .keys()
+                            .filter(|(n, _)| *n == f)
+                            .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
                     );
                     self.expr_deps(t.when.as_ref(), &mut out);
                 }

@@ -27,9 +27,9 @@ impl SchemaError {
     /// The file and line the error points at, when it points at one.
     pub fn location(&self) -> Option<(&str, usize)> {
         match self {
-            Self::Parse { file, line, .. } | Self::Unsupported { file, line, .. } | Self::Invalid { file, line, .. } => {
-                Some((file, *line))
-            }
+            Self::Parse { file, line, .. }
+            | Self::Unsupported { file, line, .. }
+            | Self::Invalid { file, line, .. } => Some((file, *line)),
             Self::UnsupportedInDatabase { .. } | Self::Read { .. } => None,
         }
     }

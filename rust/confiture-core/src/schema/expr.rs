@@ -166,7 +166,10 @@ mod tests {
         same("'x'", "'x'::text");
         same("-1", "'-1'::integer");
         same("price > 0", "price > (0)::numeric");
-        same("kind IN ('a', 'b')", "(kind)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])");
+        same(
+            "kind IN ('a', 'b')",
+            "(kind)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])",
+        );
         same("a BETWEEN 1 AND 5", "(a >= 1) AND (a <= 5)");
         same("name LIKE 'a%'", "name ~~ 'a%'::text");
         same("qty > 0 AND price < 100 AND x", "((qty > 0) AND (price < (100)::numeric)) AND x");

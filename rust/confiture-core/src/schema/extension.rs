@@ -19,7 +19,6 @@ impl Extension {
     pub fn kind(&self) -> ObjectKind {
         ObjectKind::Extension
     }
-
 }
 
 /// Unspecified parts (schema, version, comment: the extension script sets one) match anything.

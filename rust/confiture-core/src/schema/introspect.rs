@@ -126,12 +126,13 @@ async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -
     );
     // The default version, the public schema and the control file's comment are what DDL that
     // does not name them gets: reported as unspecified.
-    let extensions_sql = "SELECT e.extname::text, n.nspname::text, e.extversion, pg_catalog.obj_description(e.oid, 'pg_extension'), \
+    let extensions_sql =
+        "SELECT e.extname::text, n.nspname::text, e.extversion, pg_catalog.obj_description(e.oid, 'pg_extension'), \
            a.default_version, a.comment \
          FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace \
          LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = e.extname \
          WHERE e.extname <> 'plpgsql' ORDER BY 1"
-        .to_string();
+            .to_string();
     let ext_type = not_extension_member("pg_catalog.pg_type", "t.oid");
     let types_sql = format!(
         "SELECT t.oid, n.nspname::text, t.typname::text, t.typtype::text, pg_catalog.obj_description(t.oid, 'pg_type'), t.typacl::text[], \
@@ -313,7 +314,12 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
             kinds.entry(kind).or_default().push(name);
         }
         let (kind, names) = kinds.into_iter().next().unwrap_or_default();
-        return Err(SchemaError::UnsupportedInDatabase { database: database.to_string(), kind, name: names.join(", ") }.into());
+        return Err(SchemaError::UnsupportedInDatabase {
+            database: database.to_string(),
+            kind,
+            name: names.join(", "),
+        }
+        .into());
     }
     let mut ddl = String::with_capacity(1 << 16);
     let mut acls: Vec<AclEntry> = Vec::new();
@@ -323,7 +329,11 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
         let name: String = get(r, 0, "schemas")?;
         let _ = writeln!(w, "CREATE SCHEMA {};", quote_ident(&name));
         comment(w, "SCHEMA", &quote_ident(&name), get(r, 1, "schemas")?);
-        acls.push(AclEntry { object: AclTarget::Schema(name), owner: get(r, 3, "schemas")?, acl: get(r, 2, "schemas")? });
+        acls.push(AclEntry {
+            object: AclTarget::Schema(name),
+            owner: get(r, 3, "schemas")?,
+            acl: get(r, 2, "schemas")?,
+        });
     }
     for r in &rows.extensions {
         let name: String = get(r, 0, "extensions")?;
@@ -377,7 +387,11 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
                                 let n: String = get(a, 1, "attributes")?;
                                 let t: String = get(a, 2, "attributes")?;
                                 let coll: Option<String> = get(a, 3, "attributes")?;
-                                Ok(format!("{} {t}{}", quote_ident(&n), coll.map(|c| format!(" COLLATE {c}")).unwrap_or_default()))
+                                Ok(format!(
+                                    "{} {t}{}",
+                                    quote_ident(&n),
+                                    coll.map(|c| format!(" COLLATE {c}")).unwrap_or_default()
+                                ))
                             })
                             .collect::<Result<Vec<_>, _>>()
                     })
@@ -516,12 +530,14 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
                 }
                 if is_partition && local.is_empty() {
                     let parent = parents.first().cloned().unwrap_or_default();
-                    let _ = write!(w, "CREATE {unlogged}TABLE {full} PARTITION OF {parent} {}", bound.unwrap_or_default());
+                    let _ =
+                        write!(w, "CREATE {unlogged}TABLE {full} PARTITION OF {parent} {}", bound.unwrap_or_default());
                 } else if is_partition {
                     // Created on its own and attached: its columns are its own.
                     let parent = parents.first().cloned().unwrap_or_default();
                     let _ = write!(w, "CREATE {unlogged}TABLE {full} ({})", local.join(",\n  "));
-                    let _ = writeln!(later, "ALTER TABLE {parent} ATTACH PARTITION {full} {};", bound.unwrap_or_default());
+                    let _ =
+                        writeln!(later, "ALTER TABLE {parent} ATTACH PARTITION {full} {};", bound.unwrap_or_default());
                 } else {
                     let _ = write!(w, "CREATE {unlogged}TABLE {full} ({})", local.join(",\n  "));
                     if !parents.is_empty() {
@@ -655,7 +671,8 @@ fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Cata
     let mut cat = parsed.catalog;
     cat.include_grants = options.include_grants;
     if options.include_grants {
-        let current_user: String = rows.current_user.first().map(|r| get(r, 0, "current user")).transpose()?.unwrap_or_default();
+        let current_user: String =
+            rows.current_user.first().map(|r| get(r, 0, "current user")).transpose()?.unwrap_or_default();
         apply_acls(&mut cat, &acls);
         for r in &rows.default_acls {
             let role: String = get(r, 0, "default privileges")?;
@@ -852,7 +869,8 @@ fn apply_acls(cat: &mut Catalog, acls: &[AclEntry]) {
                 let grants = e.acl.as_deref().map_or_else(|| public("EXECUTE"), |a| to_grants(a, &e.owner, None));
                 // Identity arguments are in PostgreSQL's spelling; match on the model's functions of
                 // that name whose identity renders the same.
-                let keys: Vec<(QualifiedName, String)> = cat.functions.keys().filter(|(fname, _)| fname == n).cloned().collect();
+                let keys: Vec<(QualifiedName, String)> =
+                    cat.functions.keys().filter(|(fname, _)| fname == n).cloned().collect();
                 let wanted = normalize_identity(identity);
                 for k in keys {
                     if k.1 == wanted

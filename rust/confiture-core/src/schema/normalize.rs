@@ -346,10 +346,9 @@ fn rewrite(v: &mut Value) -> Option<Value> {
         "CaseExpr" => {
             if let Some(d) = body.get("defresult")
                 && matches!(variant(d), Some(("AConst", c)) if c.get("null").is_some())
+                && let Some(m) = body.as_object_mut()
             {
-                if let Some(m) = body.as_object_mut() {
-                    m.remove("defresult");
-                }
+                m.remove("defresult");
             }
             None
         }
@@ -459,7 +458,11 @@ fn output_names(sel: &Value) -> Vec<String> {
                 .filter_map(|t| match variant(t) {
                     Some(("ResTarget", rt)) => {
                         let name = rt.get("name").and_then(Value::as_str).unwrap_or_default();
-                        Some(if name.is_empty() { rt.get("val").map_or_else(String::new, figure_colname) } else { name.to_string() })
+                        Some(if name.is_empty() {
+                            rt.get("val").map_or_else(String::new, figure_colname)
+                        } else {
+                            name.to_string()
+                        })
                     }
                     _ => None,
                 })
@@ -677,7 +680,12 @@ fn expand_stars(sel: &mut Value, scope: &[ScopeItem]) {
     *targets = out;
 }
 
-fn qualify(v: &mut Value, scopes: &[Vec<ScopeItem>], lookup: &dyn RelationColumns, ctes: &BTreeMap<String, Vec<String>>) {
+fn qualify(
+    v: &mut Value,
+    scopes: &[Vec<ScopeItem>],
+    lookup: &dyn RelationColumns,
+    ctes: &BTreeMap<String, Vec<String>>,
+) {
     match variant(v).map(|(k, _)| k) {
         Some("SubLink") => {
             if let Some((_, body)) = variant_mut(v) {
@@ -778,10 +786,7 @@ fn figure(v: &Value) -> Option<(String, u8)> {
         "AExpr" => (body.get("kind").and_then(Value::as_i64) == Some(6)).then(|| ("nullif".to_string(), 2)),
         "TypeCast" => match body.get("arg").and_then(figure) {
             Some((n, s)) if s > 1 => Some((n, s)),
-            _ => body
-                .get("type_name")
-                .and_then(|t| string_values(t.get("names")).last().cloned())
-                .map(|n| (n, 1)),
+            _ => body.get("type_name").and_then(|t| string_values(t.get("names")).last().cloned()).map(|n| (n, 1)),
         },
         "CollateClause" => body.get("arg").and_then(figure),
         "CaseExpr" => match body.get("defresult").and_then(figure) {

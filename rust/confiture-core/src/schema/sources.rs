@@ -16,8 +16,7 @@ pub fn sql_files_in(dir: &Path) -> Result<Vec<(std::path::PathBuf, String)>, Sch
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walk {
-        let entry =
-            entry.map_err(|e| SchemaError::Read { path: dir.display().to_string(), message: e.to_string() })?;
+        let entry = entry.map_err(|e| SchemaError::Read { path: dir.display().to_string(), message: e.to_string() })?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "sql") {
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
             found.push((entry.path().to_path_buf(), rel));
@@ -30,7 +29,8 @@ pub fn sql_files_in(dir: &Path) -> Result<Vec<(std::path::PathBuf, String)>, Sch
 /// A file, or every `.sql` file under a directory, as sources named by their paths.
 pub fn read_sql_path(path: &Path) -> Result<Vec<Source>, SchemaError> {
     let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| SchemaError::Read { path: p.display().to_string(), message: e.to_string() })
+        std::fs::read_to_string(p)
+            .map_err(|e| SchemaError::Read { path: p.display().to_string(), message: e.to_string() })
     };
     if path.is_dir() {
         let files = sql_files_in(path)?;

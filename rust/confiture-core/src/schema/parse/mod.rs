@@ -66,8 +66,11 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
     let mut units = Vec::new();
     let mut notes = Vec::new();
     for src in sources {
-        let statements = split(&src.text)
-            .map_err(|e| SchemaError::Parse { file: src.name.clone(), line: e.line(), message: e.to_string() })?;
+        let statements = split(&src.text).map_err(|e| SchemaError::Parse {
+            file: src.name.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
         let mut prev_end = 0;
         for s in statements {
             let text = s.text(&src.text);
@@ -81,7 +84,8 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
                     prev_end = data.end;
                 }
                 StatementKind::MetaCommand => {
-                    let word: String = text.trim_start_matches('\\').chars().take_while(|c| c.is_alphanumeric()).collect();
+                    let word: String =
+                        text.trim_start_matches('\\').chars().take_while(|c| c.is_alphanumeric()).collect();
                     if matches!(word.as_str(), "i" | "ir" | "include" | "include_relative") {
                         return Err(SchemaError::Unsupported {
                             file: src.name.clone(),
@@ -97,7 +101,9 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
     }
     let parsed: Vec<Result<protobuf::ParseResult, String>> = units
         .par_iter()
-        .map(|u| pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map(|r| r.protobuf).map_err(|e| e.to_string()))
+        .map(|u| {
+            pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map(|r| r.protobuf).map_err(|e| e.to_string())
+        })
         .collect();
     let mut b = Builder::new(options);
     b.notes = notes;
@@ -207,7 +213,11 @@ impl Builder {
     }
 
     /// An existing object named by a list of identifiers (types, functions).
-    pub fn list_name(&self, list: &[Node], exists: &dyn Fn(&QualifiedName) -> bool) -> Result<QualifiedName, SchemaError> {
+    pub fn list_name(
+        &self,
+        list: &[Node],
+        exists: &dyn Fn(&QualifiedName) -> bool,
+    ) -> Result<QualifiedName, SchemaError> {
         let parts = names(list);
         match parts.as_slice() {
             [name] => Ok(self
@@ -285,24 +295,39 @@ impl Builder {
             }
             N::SelectStmt(s) => {
                 if let Some(path) = set_config_search_path(s) {
-                    self.search_path =
-                        if path.is_empty() { vec!["public".into()] } else { path };
+                    self.search_path = if path.is_empty() { vec!["public".into()] } else { path };
                 } else {
                     self.note("skipped SELECT (not schema)");
                 }
                 Ok(())
             }
-            N::InsertStmt(_) | N::UpdateStmt(_) | N::DeleteStmt(_) | N::MergeStmt(_) | N::CopyStmt(_) | N::TruncateStmt(_) => {
+            N::InsertStmt(_)
+            | N::UpdateStmt(_)
+            | N::DeleteStmt(_)
+            | N::MergeStmt(_)
+            | N::CopyStmt(_)
+            | N::TruncateStmt(_) => {
                 self.note("skipped data statement (not schema)");
                 Ok(())
             }
-            N::TransactionStmt(_) | N::CheckPointStmt(_) | N::VacuumStmt(_) | N::RefreshMatViewStmt(_) | N::DiscardStmt(_)
-            | N::ListenStmt(_) | N::NotifyStmt(_) | N::LockStmt(_) | N::ExplainStmt(_) => Ok(()),
+            N::TransactionStmt(_)
+            | N::CheckPointStmt(_)
+            | N::VacuumStmt(_)
+            | N::RefreshMatViewStmt(_)
+            | N::DiscardStmt(_)
+            | N::ListenStmt(_)
+            | N::NotifyStmt(_)
+            | N::LockStmt(_)
+            | N::ExplainStmt(_) => Ok(()),
             N::AlterOwnerStmt(_) => {
                 self.note("skipped ownership (not modelled)");
                 Ok(())
             }
-            N::CreateRoleStmt(_) | N::AlterRoleStmt(_) | N::DropRoleStmt(_) | N::GrantRoleStmt(_) | N::AlterRoleSetStmt(_) => {
+            N::CreateRoleStmt(_)
+            | N::AlterRoleStmt(_)
+            | N::DropRoleStmt(_)
+            | N::GrantRoleStmt(_)
+            | N::AlterRoleSetStmt(_) => {
                 self.note("skipped role statement (roles belong to the server, not the schema)");
                 Ok(())
             }
@@ -339,7 +364,13 @@ impl Builder {
     fn finish(&mut self) -> Result<Catalog, SchemaError> {
         let pending = std::mem::take(&mut self.pending);
         for (table, name, loc) in &pending.fk_targets {
-            let pk = self.cat.tables.get(&referenced_table(&self.cat, table, name)).and_then(|t| t.primary_key()).and_then(|c| c.key_columns()).map(<[String]>::to_vec);
+            let pk = self
+                .cat
+                .tables
+                .get(&referenced_table(&self.cat, table, name))
+                .and_then(|t| t.primary_key())
+                .and_then(|c| c.key_columns())
+                .map(<[String]>::to_vec);
             let Some(pk) = pk else {
                 self.loc = loc.clone();
                 return self.invalid(format!(
@@ -392,7 +423,9 @@ impl Builder {
                         }
                     }
                     (Some("check"), Some(name), None) => {
-                        if let Some(super::ConstraintKind::Check { expr, .. }) = t.constraints.get_mut(name).map(|c| &mut c.kind) {
+                        if let Some(super::ConstraintKind::Check { expr, .. }) =
+                            t.constraints.get_mut(name).map(|c| &mut c.kind)
+                        {
                             expr.key = key;
                         }
                     }
@@ -416,11 +449,7 @@ impl Builder {
         if depth < 64 {
             let refs = normalize::collect_refs(&json);
             for r in &refs.relations {
-                let q = if r.schema.is_empty() {
-                    self.search_path_lookup(&r.name, remaining)
-                } else {
-                    r.clone()
-                };
+                let q = if r.schema.is_empty() { self.search_path_lookup(&r.name, remaining) } else { r.clone() };
                 if remaining.contains_key(&q) {
                     self.resolve_view(&q, remaining, depth + 1);
                 }
@@ -520,7 +549,11 @@ fn set_config_search_path(s: &protobuf::SelectStmt) -> Option<Vec<String>> {
         .collect();
     match strings.as_slice() {
         [name, value] if name == "search_path" => Some(
-            value.split(',').map(|p| p.trim().trim_matches('"').to_string()).filter(|p| !p.is_empty() && p != "pg_catalog").collect(),
+            value
+                .split(',')
+                .map(|p| p.trim().trim_matches('"').to_string())
+                .filter(|p| !p.is_empty() && p != "pg_catalog")
+                .collect(),
         ),
         _ => None,
     }
@@ -554,8 +587,11 @@ pub(crate) fn options_map(options: &[Node]) -> BTreeMap<String, String> {
         .iter()
         .filter_map(|o| match o.node.as_ref() {
             Some(NodeEnum::DefElem(de)) => {
-                let name =
-                    if de.defnamespace.is_empty() { de.defname.clone() } else { format!("{}.{}", de.defnamespace, de.defname) };
+                let name = if de.defnamespace.is_empty() {
+                    de.defname.clone()
+                } else {
+                    format!("{}.{}", de.defnamespace, de.defname)
+                };
                 let value = defelem_value(de).unwrap_or_else(|| "true".into());
                 let value = match value.to_ascii_lowercase().as_str() {
                     "on" | "true" | "yes" | "1" if is_boolean_option(&de.defname) => "true".into(),
@@ -592,10 +628,12 @@ fn statement_label(node: &NodeEnum) -> String {
             Ok(protobuf::ObjectType::ObjectOperator) => "CREATE OPERATOR".into(),
             Ok(protobuf::ObjectType::ObjectType) => "CREATE TYPE (base or shell type)".into(),
             Ok(protobuf::ObjectType::ObjectCollation) => "CREATE COLLATION".into(),
-            Ok(protobuf::ObjectType::ObjectTsconfiguration | protobuf::ObjectType::ObjectTsdictionary
-            | protobuf::ObjectType::ObjectTsparser | protobuf::ObjectType::ObjectTstemplate) => {
-                "CREATE TEXT SEARCH …".into()
-            }
+            Ok(
+                protobuf::ObjectType::ObjectTsconfiguration
+                | protobuf::ObjectType::ObjectTsdictionary
+                | protobuf::ObjectType::ObjectTsparser
+                | protobuf::ObjectType::ObjectTstemplate,
+            ) => "CREATE TEXT SEARCH …".into(),
             _ => "CREATE (definition)".into(),
         },
         N::DoStmt(_) => "DO blocks (their effect cannot be known without running them)".into(),
@@ -604,9 +642,10 @@ fn statement_label(node: &NodeEnum) -> String {
         N::CreateOpClassStmt(_) | N::CreateOpFamilyStmt(_) | N::AlterOpFamilyStmt(_) => "operator classes".into(),
         N::CreateConversionStmt(_) => "CREATE CONVERSION".into(),
         N::CreateForeignTableStmt(_) => "foreign tables".into(),
-        N::CreateForeignServerStmt(_) | N::CreateFdwStmt(_) | N::CreateUserMappingStmt(_) | N::ImportForeignSchemaStmt(_) => {
-            "foreign data wrappers".into()
-        }
+        N::CreateForeignServerStmt(_)
+        | N::CreateFdwStmt(_)
+        | N::CreateUserMappingStmt(_)
+        | N::ImportForeignSchemaStmt(_) => "foreign data wrappers".into(),
         N::CreateEventTrigStmt(_) => "event triggers".into(),
         N::CreatePublicationStmt(_) | N::AlterPublicationStmt(_) => "publications".into(),
         N::CreateSubscriptionStmt(_) => "subscriptions".into(),
@@ -618,7 +657,9 @@ fn statement_label(node: &NodeEnum) -> String {
         N::CreatedbStmt(_) | N::AlterDatabaseStmt(_) | N::AlterDatabaseSetStmt(_) | N::DropdbStmt(_) => {
             "database-level statements".into()
         }
-        N::RenameStmt(_) => "RENAME in schema files (write the new name and a `-- confiture: renamed-from` annotation)".into(),
+        N::RenameStmt(_) => {
+            "RENAME in schema files (write the new name and a `-- confiture: renamed-from` annotation)".into()
+        }
         N::AlterObjectSchemaStmt(_) => "SET SCHEMA in schema files".into(),
         N::AlterTsconfigurationStmt(_) | N::AlterTsdictionaryStmt(_) => "text search configuration".into(),
         N::AlterSystemStmt(_) => "ALTER SYSTEM".into(),

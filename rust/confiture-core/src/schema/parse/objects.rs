@@ -122,7 +122,12 @@ impl Builder {
         self.cat.types.insert(name.clone(), t);
         if self.options.include_grants {
             let mut grants = BTreeSet::new();
-            grants.insert(Grant { grantee: "PUBLIC".into(), privilege: "USAGE".into(), column: None, with_grant_option: false });
+            grants.insert(Grant {
+                grantee: "PUBLIC".into(),
+                privilege: "USAGE".into(),
+                column: None,
+                with_grant_option: false,
+            });
             self.default_grants_for(&name.schema, "TYPES", &mut grants);
             if let Some(t) = self.cat.types.get_mut(&name) {
                 *t.grants_mut() = grants;
@@ -256,7 +261,11 @@ impl Builder {
                     let schema = d.name.schema.clone();
                     let taken = |n: &str| {
                         d.checks.contains_key(n)
-                            || self.cat.tables.values().any(|t| t.name.schema == schema && t.constraints.contains_key(n))
+                            || self
+                                .cat
+                                .tables
+                                .values()
+                                .any(|t| t.name.schema == schema && t.constraints.contains_key(n))
                     };
                     choose_name(&d.name.name, None, "check", &taken)
                 } else {
@@ -331,7 +340,9 @@ impl Builder {
                 "collation" => r.collation = defelem_value(de),
                 "canonical" => r.canonical = func(self)?,
                 "subtype_diff" => r.subtype_diff = func(self)?,
-                "multirange_type_name" => r.multirange = defelem_value(de).map(|m| m.rsplit('.').next().unwrap_or(&m).to_string()),
+                "multirange_type_name" => {
+                    r.multirange = defelem_value(de).map(|m| m.rsplit('.').next().unwrap_or(&m).to_string())
+                }
                 other => return self.unsupported(format!("range option {other}")),
             }
         }
@@ -414,7 +425,10 @@ impl Builder {
         let Some(rv) = s.sequence.as_ref() else { return self.invalid("ALTER SEQUENCE without a name") };
         let name = self.relation_name(rv);
         let spec = self.sequence_spec(&s.options)?;
-        let has_owned = s.options.iter().any(|o| matches!(o.node.as_ref(), Some(NodeEnum::DefElem(de)) if de.defname == "owned_by"));
+        let has_owned = s
+            .options
+            .iter()
+            .any(|o| matches!(o.node.as_ref(), Some(NodeEnum::DefElem(de)) if de.defname == "owned_by"));
         let owned = self.owned_by(&s.options)?;
         let Some(seq) = self.cat.sequences.get_mut(&name) else {
             if s.missing_ok {
@@ -465,10 +479,8 @@ impl Builder {
             })
             .collect();
         let idx_name = if s.idxname.is_empty() {
-            let mut cols: Vec<String> = elements
-                .iter()
-                .map(|e| e.column.clone().unwrap_or_else(|| index_expr_name(e.expr.as_ref())))
-                .collect();
+            let mut cols: Vec<String> =
+                elements.iter().map(|e| e.column.clone().unwrap_or_else(|| index_expr_name(e.expr.as_ref()))).collect();
             cols.extend(include.iter().cloned());
             let label = if s.primary {
                 "pkey"
@@ -679,7 +691,8 @@ impl Builder {
             None => None,
         };
         if !s.is_procedure && returns.is_none() {
-            let outs: Vec<&Argument> = arguments.iter().filter(|a| matches!(a.mode.as_str(), "out" | "inout")).collect();
+            let outs: Vec<&Argument> =
+                arguments.iter().filter(|a| matches!(a.mode.as_str(), "out" | "inout")).collect();
             returns = match outs.as_slice() {
                 [one] => Some(one.data_type.clone()),
                 [] => None,
@@ -738,7 +751,12 @@ impl Builder {
             return self.invalid(format!("function {name}({}) is created twice", key.1));
         }
         if self.options.include_grants {
-            f.grants.insert(Grant { grantee: "PUBLIC".into(), privilege: "EXECUTE".into(), column: None, with_grant_option: false });
+            f.grants.insert(Grant {
+                grantee: "PUBLIC".into(),
+                privilege: "EXECUTE".into(),
+                column: None,
+                with_grant_option: false,
+            });
             let mut extra = BTreeSet::new();
             self.default_grants_for(&name.schema, "FUNCTIONS", &mut extra);
             f.grants.extend(extra);
@@ -747,7 +765,12 @@ impl Builder {
         Ok(())
     }
 
-    fn function_option(&self, f: &mut Function, de: &protobuf::DefElem, body: &mut Option<String>) -> Result<(), SchemaError> {
+    fn function_option(
+        &self,
+        f: &mut Function,
+        de: &protobuf::DefElem,
+        body: &mut Option<String>,
+    ) -> Result<(), SchemaError> {
         let value = defelem_value(de);
         match de.defname.as_str() {
             "as" => {
@@ -809,7 +832,8 @@ impl Builder {
     fn function_key(&self, func: &protobuf::ObjectWithArgs) -> Result<(QualifiedName, String), SchemaError> {
         let name = self.list_name(&func.objname, &|q| self.function_exists(q))?;
         if func.args_unspecified {
-            let matches: Vec<&(QualifiedName, String)> = self.cat.functions.keys().filter(|(n, _)| *n == name).collect();
+            let matches: Vec<&(QualifiedName, String)> =
+                self.cat.functions.keys().filter(|(n, _)| *n == name).collect();
             return match matches.as_slice() {
                 [one] => Ok((*one).clone()),
                 [] => self.invalid(format!("function {name} does not exist")),
@@ -1012,7 +1036,9 @@ impl Builder {
             Ot::ObjectTabconstraint | Ot::ObjectTrigger | Ot::ObjectPolicy => {
                 let Some((name, rel_parts)) = parts.split_last() else { return self.invalid("COMMENT without a name") };
                 let q = rel(self, rel_parts);
-                let Some(t) = self.cat.tables.get_mut(&q) else { return self.invalid(format!("table {q} does not exist")) };
+                let Some(t) = self.cat.tables.get_mut(&q) else {
+                    return self.invalid(format!("table {q} does not exist"));
+                };
                 let slot = match ot {
                     Ot::ObjectTabconstraint => t.constraints.get_mut(name).map(|c| &mut c.comment),
                     Ot::ObjectTrigger => t.triggers.get_mut(name).map(|c| &mut c.comment),
@@ -1025,10 +1051,12 @@ impl Builder {
             }
             Ot::ObjectDomconstraint => {
                 let (tn, name) = match obj {
-                    Some(NodeEnum::List(l)) => match (l.items.first().and_then(|n| n.node.as_ref()), l.items.get(1).and_then(string_of)) {
-                        (Some(NodeEnum::TypeName(t)), Some(n)) => (t.names.clone(), n),
-                        _ => return self.invalid("invalid COMMENT ON CONSTRAINT … ON DOMAIN"),
-                    },
+                    Some(NodeEnum::List(l)) => {
+                        match (l.items.first().and_then(|n| n.node.as_ref()), l.items.get(1).and_then(string_of)) {
+                            (Some(NodeEnum::TypeName(t)), Some(n)) => (t.names.clone(), n),
+                            _ => return self.invalid("invalid COMMENT ON CONSTRAINT … ON DOMAIN"),
+                        }
+                    }
                     _ => return self.invalid("invalid COMMENT ON CONSTRAINT … ON DOMAIN"),
                 };
                 let q = self.existing_type(&tn)?;
@@ -1052,14 +1080,18 @@ impl Builder {
                 }
             }
             Ot::ObjectFunction | Ot::ObjectProcedure | Ot::ObjectRoutine => {
-                let Some(NodeEnum::ObjectWithArgs(owa)) = obj else { return self.invalid("invalid COMMENT ON FUNCTION") };
+                let Some(NodeEnum::ObjectWithArgs(owa)) = obj else {
+                    return self.invalid("invalid COMMENT ON FUNCTION");
+                };
                 let key = self.function_key(owa)?;
                 match self.cat.functions.get_mut(&key) {
                     Some(f) => f.comment = comment,
                     None => return self.invalid(format!("function {}({}) does not exist", key.0, key.1)),
                 }
             }
-            Ot::ObjectDatabase | Ot::ObjectRole | Ot::ObjectTablespace => self.note("skipped COMMENT on a server object"),
+            Ot::ObjectDatabase | Ot::ObjectRole | Ot::ObjectTablespace => {
+                self.note("skipped COMMENT on a server object")
+            }
             other => return self.unsupported(format!("COMMENT ON {}", other.as_str_name())),
         }
         Ok(())
@@ -1120,8 +1152,13 @@ impl Builder {
             Ot::ObjectFunction | Ot::ObjectProcedure | Ot::ObjectRoutine => "function",
             Ot::ObjectSchema => "schema",
             Ot::ObjectType | Ot::ObjectDomain => "type",
-            Ot::ObjectDatabase | Ot::ObjectTablespace | Ot::ObjectForeignServer | Ot::ObjectFdw | Ot::ObjectLanguage
-            | Ot::ObjectLargeobject | Ot::ObjectParameterAcl => {
+            Ot::ObjectDatabase
+            | Ot::ObjectTablespace
+            | Ot::ObjectForeignServer
+            | Ot::ObjectFdw
+            | Ot::ObjectLanguage
+            | Ot::ObjectLargeobject
+            | Ot::ObjectParameterAcl => {
                 self.note("skipped GRANT on a server object");
                 return Ok(());
             }
@@ -1195,7 +1232,12 @@ impl Builder {
             };
             for g in &grantees {
                 for (p, col) in &privs {
-                    let grant = Grant { grantee: g.clone(), privilege: p.clone(), column: col.clone(), with_grant_option: s.grant_option };
+                    let grant = Grant {
+                        grantee: g.clone(),
+                        privilege: p.clone(),
+                        column: col.clone(),
+                        with_grant_option: s.grant_option,
+                    };
                     if s.is_grant {
                         grants.remove(&Grant { with_grant_option: !s.grant_option, ..grant.clone() });
                         grants.insert(grant);
@@ -1282,7 +1324,9 @@ impl Builder {
                         if action.is_grant {
                             self.cat.default_privileges.insert(d);
                         } else {
-                            self.cat.default_privileges.remove(&DefaultPrivilege { with_grant_option: false, ..d.clone() });
+                            self.cat
+                                .default_privileges
+                                .remove(&DefaultPrivilege { with_grant_option: false, ..d.clone() });
                             self.cat.default_privileges.remove(&DefaultPrivilege { with_grant_option: true, ..d });
                         }
                     }
@@ -1339,7 +1383,9 @@ impl Builder {
                     self.cat.types.remove(&q).is_some()
                 }
                 Ot::ObjectFunction | Ot::ObjectProcedure | Ot::ObjectRoutine => {
-                    let Some(NodeEnum::ObjectWithArgs(owa)) = node else { return self.invalid("invalid DROP FUNCTION") };
+                    let Some(NodeEnum::ObjectWithArgs(owa)) = node else {
+                        return self.invalid("invalid DROP FUNCTION");
+                    };
                     match self.function_key(owa) {
                         Ok(key) => self.cat.functions.remove(&key).is_some(),
                         Err(_) if s.missing_ok => false,
@@ -1347,7 +1393,9 @@ impl Builder {
                     }
                 }
                 Ot::ObjectTrigger | Ot::ObjectPolicy => {
-                    let Some((name, rel_parts)) = parts.split_last() else { return self.invalid("DROP without a name") };
+                    let Some((name, rel_parts)) = parts.split_last() else {
+                        return self.invalid("DROP without a name");
+                    };
                     let q = match rel_parts {
                         [n] => self.relation_name(&range_var("", n)),
                         [sch, n] => QualifiedName::new(sch.as_str(), n.as_str()),
@@ -1382,7 +1430,9 @@ pub(super) fn range_var(schema: &str, name: &str) -> protobuf::RangeVar {
 pub(super) fn role_name(rs: &protobuf::RoleSpec) -> String {
     match protobuf::RoleSpecType::try_from(rs.roletype) {
         Ok(protobuf::RoleSpecType::RolespecPublic) => "PUBLIC".into(),
-        Ok(protobuf::RoleSpecType::RolespecCurrentUser | protobuf::RoleSpecType::RolespecCurrentRole) => "CURRENT_USER".into(),
+        Ok(protobuf::RoleSpecType::RolespecCurrentUser | protobuf::RoleSpecType::RolespecCurrentRole) => {
+            "CURRENT_USER".into()
+        }
         Ok(protobuf::RoleSpecType::RolespecSessionUser) => "SESSION_USER".into(),
         _ => rs.rolename.clone(),
     }
@@ -1405,7 +1455,8 @@ fn config_value(name: &str, args: &[Node]) -> String {
         })
         .collect();
     let quote = |v: &str| {
-        let plain = !v.is_empty() && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        let plain =
+            !v.is_empty() && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
         if name == "search_path" && !plain { crate::sql::quote_ident(v) } else { v.to_string() }
     };
     values.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")
@@ -1445,4 +1496,3 @@ fn apply_aliases(query: &mut Node, aliases: &[String]) {
         }
     }
 }
-

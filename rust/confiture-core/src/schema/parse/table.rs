@@ -10,8 +10,8 @@ use crate::schema::naming::{choose_name, name_addition};
 use crate::schema::sequence::SequenceSpec;
 use crate::schema::type_ref::{names, serial_base};
 use crate::schema::{
-    Column, Constraint, ConstraintKind, ExclusionElement, Expr, Identity, IndexElement, PartitionElement,
-    PartitionKey, PartitionOf, QualifiedName, SchemaError, Sequence, SequenceOptions, Table, TypeRef,
+    Column, Constraint, ConstraintKind, ExclusionElement, Expr, Identity, IndexElement, PartitionElement, PartitionKey,
+    PartitionOf, QualifiedName, SchemaError, Sequence, SequenceOptions, Table, TypeRef,
 };
 use crate::sql::quote_literal;
 
@@ -87,7 +87,7 @@ impl Builder {
         let mut table = Table::new(name.clone());
         table.unlogged = rv.relpersistence == "u";
         table.options = options_map(&s.options);
-        table.renamed_from = gap.lines().filter_map(annotation).last();
+        table.renamed_from = gap.lines().rev().find_map(annotation);
         let column_notes = if text.contains(RENAMED_FROM) { column_annotations(text) } else { Vec::new() };
 
         let mut drafts = Vec::new();
@@ -100,8 +100,7 @@ impl Builder {
                     let mut col = self.column(&name, cd, &mut drafts)?;
                     col.renamed_from = column_notes
                         .iter()
-                        .filter(|(pos, _)| (*pos as i32) < cd.location)
-                        .next_back()
+                        .rfind(|(pos, _)| (*pos as i32) < cd.location)
                         .filter(|(pos, _)| {
                             // The annotation belongs to the first column after it.
                             !s.table_elts.iter().any(|e| match e.node.as_ref() {
@@ -149,7 +148,12 @@ impl Builder {
 
     /// One column definition; its constraints other than NULL/NOT NULL/DEFAULT/identity/generated
     /// go to `drafts`.
-    fn column(&mut self, table: &QualifiedName, cd: &ColumnDef, drafts: &mut Vec<Draft>) -> Result<Column, SchemaError> {
+    fn column(
+        &mut self,
+        table: &QualifiedName,
+        cd: &ColumnDef,
+        drafts: &mut Vec<Draft>,
+    ) -> Result<Column, SchemaError> {
         let tn = cd.type_name.as_ref();
         let serial = tn.and_then(|t| match names(&t.names).as_slice() {
             [n] if t.array_bounds.is_empty() => serial_base(n),
@@ -202,7 +206,8 @@ impl Builder {
         }
         if let Some(base) = serial {
             let taken = |n: &str| self.relation_taken(&table.schema, n);
-            let seq_name = QualifiedName::new(table.schema.clone(), choose_name(&table.name, Some(&cd.colname), "seq", &taken));
+            let seq_name =
+                QualifiedName::new(table.schema.clone(), choose_name(&table.name, Some(&cd.colname), "seq", &taken));
             let data_type = match base {
                 "int2" => "smallint",
                 "int4" => "integer",
@@ -236,7 +241,11 @@ impl Builder {
             || self.cat.types.contains_key(&q)
             || self.cat.tables.values().any(|t| {
                 t.name.schema == schema
-                    && t.constraints.values().any(|c| c.name == name && c.key_columns().is_some() || matches!(c.kind, ConstraintKind::Exclude { .. }) && c.name == name)
+                    && t.constraints.values().any(|c| {
+                        // Index-backed constraints own an index of the same name.
+                        c.name == name
+                            && (c.key_columns().is_some() || matches!(c.kind, ConstraintKind::Exclude { .. }))
+                    })
             })
     }
 
@@ -249,7 +258,12 @@ impl Builder {
             })
     }
 
-    fn draft(&mut self, _table: &QualifiedName, c: &protobuf::Constraint, column: Option<&str>) -> Result<Draft, SchemaError> {
+    fn draft(
+        &mut self,
+        _table: &QualifiedName,
+        c: &protobuf::Constraint,
+        column: Option<&str>,
+    ) -> Result<Draft, SchemaError> {
         let cols = |list: &[Node]| -> Vec<String> {
             let n = names(list);
             if n.is_empty() { column.map(|c| vec![c.to_string()]).unwrap_or_default() } else { n }
@@ -359,7 +373,9 @@ impl Builder {
         let explicit: Vec<String> = drafts.iter().filter(|d| !d.name.is_empty()).map(|d| d.name.clone()).collect();
         for d in drafts {
             let name = if d.name.is_empty() { self.auto_name(table, &d, &explicit) } else { d.name.clone() };
-            let Some(t) = self.cat.tables.get_mut(table) else { return self.invalid(format!("table {table} does not exist")) };
+            let Some(t) = self.cat.tables.get_mut(table) else {
+                return self.invalid(format!("table {table} does not exist"));
+            };
             if t.constraints.contains_key(&name) {
                 return self.invalid(format!("constraint {name} on {table} exists already"));
             }
@@ -392,12 +408,14 @@ impl Builder {
     fn auto_name(&self, table: &QualifiedName, d: &Draft, explicit: &[String]) -> String {
         let schema = table.schema.as_str();
         match &d.kind {
-            ConstraintKind::PrimaryKey { .. } => {
-                choose_name(&table.name, None, "pkey", &|n| self.relation_taken(schema, n) || explicit.iter().any(|e| e == n))
-            }
-            ConstraintKind::Unique { columns, .. } => choose_name(&table.name, Some(&name_addition(columns)), "key", &|n| {
+            ConstraintKind::PrimaryKey { .. } => choose_name(&table.name, None, "pkey", &|n| {
                 self.relation_taken(schema, n) || explicit.iter().any(|e| e == n)
             }),
+            ConstraintKind::Unique { columns, .. } => {
+                choose_name(&table.name, Some(&name_addition(columns)), "key", &|n| {
+                    self.relation_taken(schema, n) || explicit.iter().any(|e| e == n)
+                })
+            }
             ConstraintKind::Exclude { elements, .. } => {
                 let cols: Vec<String> = elements
                     .iter()
@@ -583,7 +601,9 @@ impl Builder {
                     .cat
                     .indexes
                     .iter()
-                    .filter(|(_, i)| &i.table == name && i.elements.iter().any(|e| e.column.as_deref() == Some(&column)))
+                    .filter(|(_, i)| {
+                        &i.table == name && i.elements.iter().any(|e| e.column.as_deref() == Some(&column))
+                    })
                     .map(|(n, _)| n.clone())
                     .collect();
                 for n in dropped {
@@ -593,7 +613,9 @@ impl Builder {
                 Ok(())
             }
             At::AtAddConstraint => {
-                let Some(NodeEnum::Constraint(k)) = def else { return self.invalid("ADD CONSTRAINT without a constraint") };
+                let Some(NodeEnum::Constraint(k)) = def else {
+                    return self.invalid("ADD CONSTRAINT without a constraint");
+                };
                 let d = self.draft(name, k, None)?;
                 self.add_constraints(name, vec![d])
             }
@@ -635,7 +657,9 @@ impl Builder {
                     if let Some(NodeEnum::DefElem(de)) = o.node.as_ref()
                         && de.defname == "generated"
                     {
-                        always = Some(defelem_value(de).as_deref() == Some("1") || defelem_value(de).as_deref() == Some("a"));
+                        always = Some(
+                            defelem_value(de).as_deref() == Some("1") || defelem_value(de).as_deref() == Some("a"),
+                        );
                     } else {
                         seq_opts.push(o.clone());
                     }
@@ -716,7 +740,9 @@ impl Builder {
                 Ok(())
             }
             At::AtAttachPartition => {
-                let Some(NodeEnum::PartitionCmd(pc)) = def else { return self.invalid("ATTACH PARTITION without a table") };
+                let Some(NodeEnum::PartitionCmd(pc)) = def else {
+                    return self.invalid("ATTACH PARTITION without a table");
+                };
                 let Some(child_rv) = pc.name.as_ref() else { return self.invalid("ATTACH PARTITION without a table") };
                 let child = self.relation_name(child_rv);
                 let bound = self.partition_bound(pc.bound.as_ref())?;
@@ -740,16 +766,26 @@ impl Builder {
                 self.table_mut(name)?.inherits.retain(|p| *p != parent);
                 Ok(())
             }
-            At::AtSetStatistics | At::AtSetStorage | At::AtSetCompression | At::AtClusterOn | At::AtDropCluster
-            | At::AtSetTableSpace | At::AtSetOptions | At::AtResetOptions => {
+            At::AtSetStatistics
+            | At::AtSetStorage
+            | At::AtSetCompression
+            | At::AtClusterOn
+            | At::AtDropCluster
+            | At::AtSetTableSpace
+            | At::AtSetOptions
+            | At::AtResetOptions => {
                 self.note(format!("skipped a storage setting of {name} (not modelled)"));
                 Ok(())
             }
             At::AtReplicaIdentity => self.unsupported("REPLICA IDENTITY"),
-            At::AtEnableTrig | At::AtDisableTrig | At::AtEnableAlwaysTrig | At::AtEnableReplicaTrig | At::AtEnableTrigAll
-            | At::AtDisableTrigAll | At::AtEnableTrigUser | At::AtDisableTrigUser => {
-                self.unsupported("ENABLE/DISABLE TRIGGER")
-            }
+            At::AtEnableTrig
+            | At::AtDisableTrig
+            | At::AtEnableAlwaysTrig
+            | At::AtEnableReplicaTrig
+            | At::AtEnableTrigAll
+            | At::AtDisableTrigAll
+            | At::AtEnableTrigUser
+            | At::AtDisableTrigUser => self.unsupported("ENABLE/DISABLE TRIGGER"),
             At::AtEnableRule | At::AtDisableRule | At::AtEnableAlwaysRule | At::AtEnableReplicaRule => {
                 self.unsupported("rules")
             }
@@ -782,7 +818,9 @@ impl Builder {
             let num = || -> Result<Option<i64>, SchemaError> {
                 match defelem_value(de) {
                     None => Ok(None),
-                    Some(v) => v.parse::<i64>().map(Some).or_else(|_| self.invalid(format!("invalid {} {v}", de.defname))),
+                    Some(v) => {
+                        v.parse::<i64>().map(Some).or_else(|_| self.invalid(format!("invalid {} {v}", de.defname)))
+                    }
                 }
             };
             match de.defname.as_str() {
@@ -798,7 +836,10 @@ impl Builder {
                 "minvalue" => spec.min_value = Some(num()?),
                 "maxvalue" => spec.max_value = Some(num()?),
                 "cache" => spec.cache = num()?,
-                "cycle" => spec.cycle = Some(defelem_value(de).as_deref() != Some("0") && defelem_value(de).as_deref() != Some("false")),
+                "cycle" => {
+                    spec.cycle =
+                        Some(defelem_value(de).as_deref() != Some("0") && defelem_value(de).as_deref() != Some("false"))
+                }
                 "restart" | "owned_by" | "sequence_name" | "logged" | "unlogged" => {}
                 other => return self.unsupported(format!("sequence option {other}")),
             }
@@ -887,7 +928,10 @@ pub(super) fn index_expr_name(expr: Option<&Expr>) -> String {
     let Some(e) = expr else { return "expr".into() };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&e.key) else { return "expr".into() };
     match crate::schema::normalize::variant(&v) {
-        Some(("FuncCall", _)) | Some(("ColumnRef", _)) | Some(("CoalesceExpr", _)) | Some(("MinMaxExpr", _))
+        Some(("FuncCall", _))
+        | Some(("ColumnRef", _))
+        | Some(("CoalesceExpr", _))
+        | Some(("MinMaxExpr", _))
         | Some(("SqlvalueFunction", _)) => {
             let name = crate::schema::normalize::figure_colname(&v);
             if name == "?column?" { "expr".into() } else { name }
@@ -929,7 +973,9 @@ mod tests {
         assert_eq!(annotation("--confiture: renamed-from Old"), Some("old".into()));
         assert_eq!(annotation("-- confiture: renamed-from \"Old \"\"x\"\"\""), Some("Old \"x\"".into()));
         assert_eq!(annotation("-- something else"), None);
-        let cols = column_annotations("CREATE TABLE t (\n -- confiture: renamed-from a\n b int, c text DEFAULT '-- confiture: renamed-from z')");
+        let cols = column_annotations(
+            "CREATE TABLE t (\n -- confiture: renamed-from a\n b int, c text DEFAULT '-- confiture: renamed-from z')",
+        );
         assert_eq!(cols.len(), 1);
         assert_eq!(cols[0].1, "a");
     }
