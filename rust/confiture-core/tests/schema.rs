@@ -6,6 +6,9 @@
 
 mod support;
 
+#[path = "../../../benches/common/mod.rs"]
+mod common;
+
 use std::path::Path;
 
 use confiture_core::Error;
@@ -175,4 +178,27 @@ fn the_model_serializes_deterministically_with_dependencies() {
     assert_eq!(find("table app.t").unwrap(), serde_json::json!(["schema app", "type app.s"]));
     assert_eq!(find("view app.v").unwrap(), serde_json::json!(["schema app", "table app.t"]));
     assert_eq!(find("function app.f()").unwrap(), serde_json::json!(["schema app", "view app.v"]));
+}
+
+#[test]
+fn the_benchmark_schema_reads_the_same_offline_and_online() {
+    for variant in [false, true] {
+        let sql = common::schema_sql(120, variant);
+        let offline = schema::parse_sql("bench.sql", &sql, ParseOptions::default()).unwrap().catalog;
+        let db = unique_db("bench");
+        let admin = support::client("postgres");
+        block_on(admin.batch(&format!("CREATE DATABASE {db}"), "create")).unwrap().unwrap();
+        let c = block_on(connect(&params_for(&db))).unwrap().unwrap();
+        block_on(c.batch(&sql, "apply")).unwrap().unwrap();
+        let online = block_on(schema::introspect(&c, IntrospectOptions::default())).unwrap().unwrap();
+        block_on(c.close()).unwrap();
+        let (_, steps) = confiture_core::diff::plan(&offline, &online).unwrap();
+        assert!(steps.is_empty(), "{steps:#?}");
+        assert_eq!(offline.tables.len(), 120);
+    }
+    let a = schema::parse_sql("a", &common::schema_sql(120, false), ParseOptions::default()).unwrap().catalog;
+    let b = schema::parse_sql("b", &common::schema_sql(120, true), ParseOptions::default()).unwrap().catalog;
+    let d = confiture_core::diff::diff(&a, &b).unwrap();
+    // 12 new columns, 6 views and 6 functions recreated (dropped and created).
+    assert_eq!(d.up.len(), 12 + 6 * 2 + 6, "{:#?}", d.up.iter().map(|s| &s.sql).collect::<Vec<_>>());
 }

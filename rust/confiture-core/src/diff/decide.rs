@@ -38,9 +38,14 @@ pub(crate) fn definition_differs(old: &Catalog, new: &Catalog, id: &ObjectId) ->
         }
         ObjectId::Index(n) => match (old.indexes.get(n), new.indexes.get(n)) {
             (Some(a), Some(b)) => {
-                let mut a = a.clone();
-                a.comment.clone_from(&b.comment);
-                a != *b
+                a.table != b.table
+                    || a.unique != b.unique
+                    || a.nulls_not_distinct != b.nulls_not_distinct
+                    || a.method != b.method
+                    || a.elements != b.elements
+                    || a.include != b.include
+                    || a.predicate != b.predicate
+                    || a.options != b.options
             }
             _ => true,
         },
@@ -73,9 +78,17 @@ pub(crate) fn definition_differs(old: &Catalog, new: &Catalog, id: &ObjectId) ->
             let b = new.tables.get(t).and_then(|x| x.triggers.get(n));
             match (a, b) {
                 (Some(a), Some(b)) => {
-                    let mut a = a.clone();
-                    a.comment.clone_from(&b.comment);
-                    a != *b
+                    a.timing != b.timing
+                        || a.events != b.events
+                        || a.update_columns != b.update_columns
+                        || a.for_each_row != b.for_each_row
+                        || a.when != b.when
+                        || a.function != b.function
+                        || a.arguments != b.arguments
+                        || a.constraint != b.constraint
+                        || a.deferrable != b.deferrable
+                        || a.initially_deferred != b.initially_deferred
+                        || a.referencing != b.referencing
                 }
                 _ => true,
             }
@@ -85,9 +98,11 @@ pub(crate) fn definition_differs(old: &Catalog, new: &Catalog, id: &ObjectId) ->
             let b = new.tables.get(t).and_then(|x| x.policies.get(n));
             match (a, b) {
                 (Some(a), Some(b)) => {
-                    let mut a = a.clone();
-                    a.comment.clone_from(&b.comment);
-                    a != *b
+                    a.permissive != b.permissive
+                        || a.command != b.command
+                        || a.roles != b.roles
+                        || a.using != b.using
+                        || a.with_check != b.with_check
                 }
                 _ => true,
             }
@@ -135,24 +150,63 @@ pub(crate) fn decide(
     new: &Catalog,
     retyped: &BTreeMap<crate::schema::QualifiedName, BTreeSet<String>>,
 ) -> BTreeMap<ObjectId, Decision> {
-    let old_ids: BTreeSet<ObjectId> = old.object_ids().into_iter().filter(recreatable).collect();
-    let new_ids: BTreeSet<ObjectId> = new.object_ids().into_iter().filter(recreatable).collect();
     let mut out = BTreeMap::new();
-    for id in old_ids.union(&new_ids) {
-        let d = match (old_ids.contains(id), new_ids.contains(id)) {
+    let mut consider = |id: ObjectId, in_old: bool, in_new: bool| {
+        let d = match (in_old, in_new) {
             (true, false) => Decision::Drop,
             (false, true) => Decision::Create,
             // Enums that only gain values, composites and domains change in place.
-            _ if definition_differs(old, new, id) => Decision::Replace { because: None },
+            _ if definition_differs(old, new, &id) => Decision::Replace { because: None },
             _ => Decision::Same,
         };
-        out.insert(id.clone(), d);
+        out.insert(id, d);
+    };
+    for name in old.tables.keys().chain(new.tables.keys().filter(|n| !old.tables.contains_key(*n))) {
+        let (a, b) = (old.tables.get(name), new.tables.get(name));
+        let mut names: BTreeSet<(u8, &String)> = BTreeSet::new();
+        for t in [a, b].into_iter().flatten() {
+            names.extend(t.constraints.keys().map(|k| (0, k)));
+            names.extend(t.triggers.keys().map(|k| (1, k)));
+            names.extend(t.policies.keys().map(|k| (2, k)));
+        }
+        for (kind, n) in names {
+            let has = |t: Option<&crate::schema::Table>| {
+                t.is_some_and(|t| match kind {
+                    0 => t.constraints.contains_key(n),
+                    1 => t.triggers.contains_key(n),
+                    _ => t.policies.contains_key(n),
+                })
+            };
+            let id = match kind {
+                0 => ObjectId::Constraint(name.clone(), n.clone()),
+                1 => ObjectId::Trigger(name.clone(), n.clone()),
+                _ => ObjectId::Policy(name.clone(), n.clone()),
+            };
+            consider(id, has(a), has(b));
+        }
+    }
+    for n in old.indexes.keys().chain(new.indexes.keys().filter(|n| !old.indexes.contains_key(*n))) {
+        consider(ObjectId::Index(n.clone()), old.indexes.contains_key(n), new.indexes.contains_key(n));
+    }
+    for n in old.views.keys().chain(new.views.keys().filter(|n| !old.views.contains_key(*n))) {
+        consider(ObjectId::View(n.clone()), old.views.contains_key(n), new.views.contains_key(n));
+    }
+    for n in old.types.keys().chain(new.types.keys().filter(|n| !old.types.contains_key(*n))) {
+        consider(ObjectId::Type(n.clone()), old.types.contains_key(n), new.types.contains_key(n));
+    }
+    for k in old.functions.keys().chain(new.functions.keys().filter(|k| !old.functions.contains_key(*k))) {
+        consider(ObjectId::Function(k.0.clone(), k.1.clone()), old.functions.contains_key(k), new.functions.contains_key(k));
     }
     // Dependants of what is dropped or replaced, in the old schema.
+    // Only objects that can be recreated are ever recreated as dependants: the others' (tables')
+    // dependencies are not needed here.
     let mut dependants: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
-    for id in old.object_ids() {
-        for dep in old.dependencies(&id) {
-            dependants.entry(dep).or_default().push(id.clone());
+    let replaced_any = out.values().any(|d| matches!(d, Decision::Drop | Decision::Replace { .. }));
+    if replaced_any || !retyped.is_empty() {
+        for id in old.object_ids().into_iter().filter(recreatable) {
+            for dep in old.dependencies(&id) {
+                dependants.entry(dep).or_default().push(id.clone());
+            }
         }
     }
     let mut queue: Vec<ObjectId> = out

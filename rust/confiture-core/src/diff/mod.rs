@@ -68,24 +68,42 @@ impl Diff {
 
 /// One direction: the changes and the ordered steps turning `old` into `new`.
 pub fn plan(old: &Catalog, new: &Catalog) -> Result<(Vec<Change>, Vec<Step>), DiffError> {
+    let t0 = std::time::Instant::now();
     let mut renames = rename::find(old, new);
-    let mut renamed = rename::apply(old, &renames);
+    // The old schema is copied only when something is renamed.
+    let mut renamed = std::borrow::Cow::Borrowed(old);
+    if !renames.tables.is_empty() || !renames.columns.is_empty() {
+        renamed = std::borrow::Cow::Owned(rename::apply(old, &renames));
+    }
     rename::find_secondary(&renamed, new, &mut renames);
-    rename::apply_secondary(&mut renamed, &renames);
+    if !renames.constraints.is_empty() || !renames.indexes.is_empty() {
+        rename::apply_secondary(renamed.to_mut(), &renames);
+    }
     let mut p = plan::Planner::new(&renamed, new);
     p.renames(&renames);
     p.retyped = table::retyped_columns(&renamed, new);
+    eprintln!("p.retyped = table::retyped_columns(&renamed, new); {:?}", t0.elapsed());
     p.decisions = decide::decide(&renamed, new, &p.retyped);
+    eprintln!("p.decisions = decide::decide(&renamed, new, &p.retyped); {:?}", t0.elapsed());
     p.schemas();
+    eprintln!("p.schemas(); {:?}", t0.elapsed());
     p.extensions();
     p.types();
+    eprintln!("p.types(); {:?}", t0.elapsed());
     p.sequences();
+    eprintln!("p.sequences(); {:?}", t0.elapsed());
     p.tables()?;
+    eprintln!("p.tables()?; {:?}", t0.elapsed());
     p.indexes();
+    eprintln!("p.indexes(); {:?}", t0.elapsed());
     p.views();
+    eprintln!("p.views(); {:?}", t0.elapsed());
     p.functions();
+    eprintln!("p.functions(); {:?}", t0.elapsed());
     p.default_privileges();
-    Ok((p.changes, plan::order(p.steps)))
+    let o = plan::order(p.steps);
+    eprintln!("order {:?}", t0.elapsed());
+    Ok((p.changes, o))
 }
 
 /// Both directions.

@@ -61,11 +61,11 @@ impl Planner<'_> {
     fn is_volatile(&self, c: &Column) -> bool {
         c.default.as_ref().is_some_and(|d| {
             d.refs.functions.iter().any(|f| {
+                let name = if f.schema.is_empty() { QualifiedName::new("public", f.name.clone()) } else { f.clone() };
                 VOLATILE.contains(&f.name.as_str())
-                    || self.new.functions.iter().any(|((n, _), func)| {
-                        n.name == f.name
-                            && (f.schema.is_empty() || f.schema == n.schema)
-                            && func.volatility == "volatile"
+                    || self.new.functions_named(&name).any(|id| match id {
+                        ObjectId::Function(n, a) => self.new.functions.get(&(n, a)).is_some_and(|x| x.volatility == "volatile"),
+                        _ => false,
                     })
             })
         })

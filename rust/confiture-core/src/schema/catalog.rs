@@ -130,6 +130,14 @@ impl Serialize for Catalog {
 }
 
 impl Catalog {
+    /// The overloads of a function name (a range of the ordered map, not a scan).
+    pub fn functions_named<'a>(&'a self, name: &'a QualifiedName) -> impl Iterator<Item = ObjectId> + 'a {
+        self.functions
+            .range((name.clone(), String::new())..)
+            .take_while(move |((n, _), _)| n == name)
+            .map(|((n, a), _)| ObjectId::Function(n.clone(), a.clone()))
+    }
+
     /// Every object id of the model (tables' constraints, triggers and policies included).
     pub fn object_ids(&self) -> Vec<ObjectId> {
         let mut ids = Vec::new();
@@ -314,14 +322,17 @@ impl Catalog {
                         super::ConstraintKind::Check { expr, .. } => self.expr_deps(Some(expr), &mut out),
                         super::ConstraintKind::ForeignKey { references, referenced_columns, .. } => {
                             out.insert(ObjectId::Table(references.clone()));
+                            let mut by_constraint = false;
                             if let Some(rt) = self.tables.get(references) {
                                 for (n, k) in &rt.constraints {
                                     if k.key_columns() == Some(referenced_columns.as_slice()) {
                                         out.insert(ObjectId::Constraint(references.clone(), n.clone()));
+                                        by_constraint = true;
                                     }
                                 }
                             }
-                            for (n, i) in &self.indexes {
+                            // Only a foreign key to a unique index (no constraint) needs the scan.
+                            for (n, i) in self.indexes.iter().filter(|_| !by_constraint) {
                                 if &i.table == references
                                     && i.unique
                                     && i.predicate.is_none()

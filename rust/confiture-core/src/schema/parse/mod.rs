@@ -63,6 +63,7 @@ struct Unit<'a> {
 
 /// Builds the model from DDL sources.
 pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, SchemaError> {
+    let t0 = std::time::Instant::now();
     let mut units = Vec::new();
     let mut notes = Vec::new();
     for src in sources {
@@ -99,12 +100,14 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
             }
         }
     }
+    eprintln!("split {:?}", t0.elapsed());
     let parsed: Vec<Result<protobuf::ParseResult, String>> = units
         .par_iter()
         .map(|u| {
             pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map(|r| r.protobuf).map_err(|e| e.to_string())
         })
         .collect();
+    eprintln!("pg_query {:?}", t0.elapsed());
     let mut b = Builder::new(options);
     b.notes = notes;
     for (unit, result) in units.iter().zip(parsed) {
@@ -120,7 +123,9 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
             }
         }
     }
+    eprintln!("build {:?}", t0.elapsed());
     let catalog = b.finish()?;
+    eprintln!("finish {:?}", t0.elapsed());
     Ok(Parsed { catalog, notes: b.notes })
 }
 
@@ -142,6 +147,10 @@ struct Pending {
 
 pub(crate) struct Builder {
     pub cat: Catalog,
+    /// (schema, name) of constraints, and of index-backed constraints (whose indexes share the
+    /// name): what automatic names must avoid, without scanning every table.
+    pub constraint_names: BTreeSet<(String, String)>,
+    pub index_names: BTreeSet<(String, String)>,
     pub search_path: Vec<String>,
     pub options: ParseOptions,
     pub loc: Loc,
@@ -164,6 +173,8 @@ impl Builder {
     fn new(options: ParseOptions) -> Self {
         Self {
             cat: Catalog { include_grants: options.include_grants, ..Catalog::default() },
+            constraint_names: BTreeSet::new(),
+            index_names: BTreeSet::new(),
             search_path: vec!["public".into()],
             options,
             loc: Loc::default(),

@@ -355,7 +355,7 @@ impl Builder {
     }
 
     pub(crate) fn function_exists(&self, q: &QualifiedName) -> bool {
-        self.cat.functions.keys().any(|(n, _)| n == q)
+        self.cat.functions_named(q).next().is_some()
     }
 
     /// A function named in an option or trigger: found along the search path, else left
@@ -1354,6 +1354,13 @@ impl Builder {
             let removed = match ot {
                 Ot::ObjectTable => {
                     let q = rel(self);
+                    if let Some(t) = self.cat.tables.get(&q) {
+                        for c in t.constraints.keys() {
+                            let key = (q.schema.clone(), c.clone());
+                            self.constraint_names.remove(&key);
+                            self.index_names.remove(&key);
+                        }
+                    }
                     let r = self.cat.tables.remove(&q).is_some();
                     self.cat.indexes.retain(|_, i| i.table != q);
                     self.cat.sequences.retain(|_, sq| sq.owned_by.as_ref().is_none_or(|(t, _)| *t != q));

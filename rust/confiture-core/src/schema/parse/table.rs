@@ -239,19 +239,12 @@ impl Builder {
             || self.cat.indexes.contains_key(&q)
             || self.cat.sequences.contains_key(&q)
             || self.cat.types.contains_key(&q)
-            || self.cat.tables.values().any(|t| {
-                t.name.schema == schema
-                    && t.constraints.values().any(|c| {
-                        // Index-backed constraints own an index of the same name.
-                        c.name == name
-                            && (c.key_columns().is_some() || matches!(c.kind, ConstraintKind::Exclude { .. }))
-                    })
-            })
+            || self.index_names.contains(&(schema.to_string(), name.to_string()))
     }
 
     /// Whether a constraint name is used in a schema.
     fn constraint_taken(&self, schema: &str, name: &str) -> bool {
-        self.cat.tables.values().any(|t| t.name.schema == schema && t.constraints.contains_key(name))
+        self.constraint_names.contains(&(schema.to_string(), name.to_string()))
             || self.cat.types.values().any(|t| match t {
                 crate::schema::TypeDef::Domain(d) => d.name.schema == schema && d.checks.contains_key(name),
                 _ => false,
@@ -386,6 +379,12 @@ impl Builder {
                     }
                 }
             }
+            let key = (table.schema.clone(), name.clone());
+            if matches!(d.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. }) {
+                self.index_names.insert(key.clone());
+            }
+            self.constraint_names.insert(key);
+            let Some(t) = self.cat.tables.get_mut(table) else { return self.invalid(format!("table {table} does not exist")) };
             t.constraints.insert(
                 name.clone(),
                 Constraint {
@@ -630,6 +629,9 @@ impl Builder {
                 }
             }
             At::AtDropConstraint => {
+                let key = (name.schema.clone(), c.name.clone());
+                self.constraint_names.remove(&key);
+                self.index_names.remove(&key);
                 let t = self.table_mut(name)?;
                 if t.constraints.remove(&c.name).is_none() && !c.missing_ok {
                     return self.invalid(format!("constraint {} on {name} does not exist", c.name));
