@@ -44,3 +44,37 @@ pub fn table_ddl(i: usize) -> String {
          COMMENT ON TABLE app.t_{i:05} IS 'Benchmark table {i}';\n"
     )
 }
+
+/// A whole schema as one DDL text for the diff benches: `tables` tables as in [`table_ddl`]
+/// (a table, its primary key, a secondary index and an identity sequence: four relations each),
+/// a view over every second table, and a SQL function for every fourth. With `variant`, a
+/// changed copy: every tenth table gains a column, every twentieth view and function change.
+pub fn schema_sql(tables: usize, variant: bool) -> String {
+    let mut out = String::with_capacity(tables * 900);
+    out.push_str("CREATE SCHEMA app;\n");
+    for i in 0..tables {
+        let mut ddl = table_ddl(i);
+        if variant && i % 10 == 0 {
+            ddl = ddl.replacen(
+                "    updated_at timestamptz",
+                "    updated_at timestamptz,\n    archived_at timestamptz",
+                1,
+            );
+        }
+        out.push_str(&ddl);
+        if i % 2 == 1 {
+            let filter = if variant && i % 20 == 1 { "archived" } else { "active" };
+            out.push_str(&format!(
+                "CREATE VIEW app.v_{i:05} AS SELECT id, name, email FROM app.t_{i:05} WHERE status = '{filter}';\n"
+            ));
+        }
+        if i % 4 == 3 {
+            let factor = if variant && i % 20 == 3 { 3 } else { 2 };
+            out.push_str(&format!(
+                "CREATE FUNCTION app.count_{i:05}(p_tenant uuid) RETURNS bigint LANGUAGE sql STABLE AS \
+                 $$ SELECT count(*) * {factor} FROM app.t_{i:05} WHERE tenant_id = p_tenant $$;\n"
+            ));
+        }
+    }
+    out
+}

@@ -24,6 +24,9 @@ __all__ = [
     "compute_hash",
     "create_database",
     "database_url_from_config",
+    "diff_drift",
+    "diff_sides",
+    "diff_sql",
     "drop_database",
     "find_sql_files",
     "init_plan",
@@ -55,18 +58,22 @@ __all__ = [
     "migrator_mark_applied",
     "migrator_rollback",
     "migrator_update_checksum",
+    "next_migration_version",
     "order_hooks",
     "parse_database_url",
     "redact_url",
     "render_database_url",
+    "render_diff",
     "resolve_seed",
     "save_sync_checkpoint",
+    "schema_model",
     "sync_check_connections",
     "sync_list_tables",
     "sync_parse_rule",
     "sync_select_tables",
     "sync_start",
     "url_with_database",
+    "write_migration",
 ]
 
 class _ConfigWarningDict(TypedDict):
@@ -201,6 +208,100 @@ def create_database(url: str, name: str, template: str | None = None) -> None:
 
 def drop_database(url: str, name: str, force: bool = False) -> None:
     """``DROP DATABASE IF EXISTS name``; ``force`` closes other sessions first."""
+
+class _ReferenceColumnDict(TypedDict):
+    name: str
+    type: str
+    sql_type: str
+    nullable: bool
+    default: str | None
+    primary_key: bool
+    unique: bool
+    length: int | None
+
+class _ReferenceTableDict(TypedDict):
+    name: str
+    columns: list[_ReferenceColumnDict]
+    indexes: list[str]
+    constraints: list[str]
+
+class _SchemaModelDict(TypedDict):
+    tables: list[_ReferenceTableDict]
+    model: dict[str, Any]
+    notes: list[str]
+
+def schema_model(sql: str, name: str = "<sql>", include_grants: bool = False) -> _SchemaModelDict:
+    """The schema model of a SQL text (parsed with PostgreSQL's parser; nothing runs)."""
+
+class _HazardDict(TypedDict, total=False):
+    kind: str
+    message: str
+    safer: str
+
+class _StepDict(TypedDict):
+    sql: str
+    action: str
+    kind: str
+    object: str
+    hazards: list[_HazardDict]
+
+class _ChangeDict(TypedDict, total=False):
+    type: str
+    kind: str
+    object: str
+    table: str
+    column: str
+    old_value: str
+    new_value: str
+    details: dict[str, str]
+    description: str
+
+class _SideDict(TypedDict):
+    kind: str
+    source: str
+    read: str
+    objects: dict[str, int]
+
+class _DiffReportDict(TypedDict):
+    old: _SideDict
+    new: _SideDict
+    mode: Literal["offline", "online"]
+    identical: bool
+    destructive: bool
+    changes: list[_ChangeDict]
+    up: list[_StepDict]
+    down: list[_StepDict]
+    notes: list[str]
+
+def diff_sql(old_sql: str, new_sql: str, include_grants: bool = False) -> _DiffReportDict:
+    """The diff between two SQL texts, with up and down plans."""
+
+def diff_sides(
+    old: str, new: str, project_dir: str | Path, online: bool = False, include_grants: bool = False
+) -> _DiffReportDict:
+    """The diff between two sides: SQL files, directories, ``env:NAME`` or database URLs."""
+
+def diff_drift(
+    env: str, project_dir: str | Path, online: bool = False, include_grants: bool = False
+) -> _DiffReportDict:
+    """The environment's live database (old) against its DDL (new)."""
+
+def render_diff(report: _DiffReportDict, format: Literal["json", "sql"]) -> str:
+    """A report as one JSON document, or its up plan as a SQL script."""
+
+class _GeneratedDict(TypedDict):
+    version: str
+    name: str
+    up: str
+    down: str
+
+def write_migration(
+    report: _DiffReportDict, migrations_dir: str | Path, name: str, allow_destructive: bool = False
+) -> _GeneratedDict:
+    """Writes ``NNN_<name>.up.sql`` and ``NNN_<name>.down.sql`` for a report."""
+
+def next_migration_version(migrations_dir: str | Path) -> str:
+    """The version the next migration in ``migrations_dir`` gets (``001``, …)."""
 
 @final
 class PostgresServer:

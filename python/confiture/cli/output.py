@@ -97,3 +97,66 @@ def sync_report(report: dict[str, Any]) -> None:
         f"✅ Synced {synced} table(s), {report['rows']:,} rows in {report['seconds']:.2f}s"
         f" ({report['rows_per_second']:,.0f} rows/s)"
     )
+
+
+# --- migrate diff -----------------------------------------------------------------------------
+
+
+def emit_text(text: str) -> None:
+    """Engine-rendered output (JSON, SQL) as is."""
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+def note(message: str, *, to_stderr: bool = False) -> None:
+    click.echo(message, err=to_stderr)
+
+
+def _hazard_lines(step: dict[str, Any]) -> list[str]:
+    lines = []
+    for h in step["hazards"]:
+        lines.append(f"      ⚠️  {h['kind']}: {h['message']}")
+        if h.get("safer"):
+            lines.append(f"         safer: {h['safer']}")
+    return lines
+
+
+def destructive_refusal(report: dict[str, Any]) -> None:
+    steps = [s for s in report["up"] if any(h["kind"] == "deletes_data" for h in s["hazards"])]
+    listing = "\n".join(f"   {s['sql']}" for s in steps)
+    error(
+        f"the plan has {len(steps)} destructive step(s):\n{listing}\n"
+        "review them, then pass --allow-destructive (or annotate renames with `-- confiture: renamed-from`)"
+    )
+
+
+def diff_report(report: dict[str, Any], *, drift: bool = False) -> None:
+    """A diff for people: the changes, then the up plan with hazards."""
+    old, new = report["old"], report["new"]
+    if report["identical"]:
+        if drift:
+            say(f"✅ No drift: {old['source']} matches {new['source']}.")
+        else:
+            say("✅ No changes detected. Schemas are identical.")
+        return
+    if drift:
+        say(f"⚠️  Drift: {old['source']} differs from {new['source']}")
+    say("📊 Schema differences detected:")
+    width = max(len(c["type"]) for c in report["changes"]) if report["changes"] else 0
+    for c in report["changes"]:
+        say(f"   {c['type'].ljust(width)}  {c['description']}")
+    say(f"📈 Total changes: {len(report['changes'])}")
+    say("")
+    say(f"Up plan ({len(report['up'])} statements, {report['mode']}):")
+    for s in report["up"]:
+        for line in s["sql"].splitlines():
+            say(f"   {line}")
+        for line in _hazard_lines(s):
+            say(line)
+    if report["destructive"]:
+        say("")
+        warn(
+            "the up plan deletes data (see deletes_data above); "
+            "--generate and --format sql need --allow-destructive"
+        )
+    for n in report["notes"]:
+        click.echo(f"   note: {n}", err=True)

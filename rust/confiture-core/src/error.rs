@@ -5,9 +5,11 @@ use crate::anonymize::AnonymizeError;
 use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::db::DbError;
+use crate::diff::DiffError;
 use crate::migrate::MigrateError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
+use crate::schema::SchemaError;
 use crate::sql::SqlError;
 use crate::sync::SyncError;
 use crate::testserver::ServerError;
@@ -24,6 +26,10 @@ pub enum Error {
     Db(#[from] DbError),
     #[error(transparent)]
     Build(#[from] BuildError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Diff(#[from] DiffError),
     #[error(transparent)]
     Server(#[from] ServerError),
     #[error(transparent)]

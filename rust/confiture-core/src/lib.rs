@@ -5,6 +5,8 @@
 //! - [`project`]: schema file discovery, ordering, hashing, `confiture init` scaffolding
 //! - [`sql`]: statement splitting, identifier quoting, parsing with pg_query
 //! - [`db`]: connections (TLS), the shared tokio runtime, the `Executor` seam
+//! - [`schema`]: the schema model, from DDL (pg_query) or from a live database (pg_catalog)
+//! - [`diff`]: schema diff, dependency-ordered plans with hazards, migration files
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
@@ -15,10 +17,12 @@ pub mod anonymize;
 pub mod build;
 pub mod config;
 pub mod db;
+pub mod diff;
 pub mod error;
 pub mod migrate;
 pub mod process;
 pub mod project;
+pub mod schema;
 pub mod sql;
 pub mod sync;
 pub mod testserver;

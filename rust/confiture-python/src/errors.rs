@@ -6,6 +6,7 @@ use confiture_core::Error;
 use confiture_core::anonymize::AnonymizeError;
 use confiture_core::build::BuildError;
 use confiture_core::db::{DbError, ExecError};
+use confiture_core::diff::DiffError;
 use confiture_core::migrate::MigrateError;
 use confiture_core::sync::SyncError;
 use pyo3::IntoPyObjectExt;
@@ -13,8 +14,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-static CLASSES: [PyOnceLock<Py<PyType>>; 10] = [const { PyOnceLock::new() }; 10];
-const NAMES: [&str; 10] = [
+static CLASSES: [PyOnceLock<Py<PyType>>; 11] = [const { PyOnceLock::new() }; 11];
+const NAMES: [&str; 11] = [
     "ConfiturError",
     "ConfigurationError",
     "SchemaError",
@@ -25,6 +26,7 @@ const NAMES: [&str; 10] = [
     "AnonymizationError",
     "AnonymizationProfileError",
     "ProfileNotFoundError",
+    "DifferError",
 ];
 
 #[derive(Clone, Copy)]
@@ -39,6 +41,7 @@ enum Class {
     Anonymization = 7,
     AnonymizationProfile = 8,
     ProfileNotFound = 9,
+    Differ = 10,
 }
 
 fn class(py: Python<'_>, c: Class) -> PyResult<&Bound<'_, PyType>> {
@@ -111,6 +114,18 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Db(DbError::Client { .. } | DbError::Tls { .. } | DbError::Runtime { .. }) => {
             make(py, Class::Database, &message, &[("sqlstate", py.None())])
         }
+        Error::Schema(e) => {
+            let (file, line) = e.location().map_or((None, None), |(f, l)| (Some(f), Some(l)));
+            make(py, Class::Schema, &message, &[("file", opt(py, file)), ("line", int(py, line))])
+        }
+        Error::Diff(
+            DiffError::Unsupported { .. }
+            | DiffError::Destructive { .. }
+            | DiffError::Side { .. }
+            | DiffError::NoChanges
+            | DiffError::InvalidName { .. }
+            | DiffError::Write { .. },
+        ) => make(py, Class::Differ, &message, &[]),
         Error::Server(_) => make_server_error(py, &message),
         Error::Migrate(e) => migrate_error(py, e, &message),
         Error::Anonymize(e) => anonymize_error(py, e, &message),

@@ -6,6 +6,7 @@ mod anonymize;
 mod build;
 mod config;
 mod convert;
+mod diff;
 mod errors;
 mod executor;
 mod migrate;
@@ -22,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     config::register(m)?;
     project::register(m)?;
     build::register(m)?;
+    diff::register(m)?;
     testserver::register(m)?;
     migrate::register(m)?;
     anonymize::register(m)?;
