@@ -74,6 +74,11 @@ class ProfileNotFoundError(ConfigurationError, FileNotFoundError):
         return str(self.args[0]) if self.args else ""
 
 
+class CoordinationError(ConfiturError, ValueError):
+    """A coordination request was refused: bad input, unknown intent or conflict, or a status
+    change the intent's current status does not allow (a ``ValueError``, as in 0.3.9)."""
+
+
 class DifferError(ConfiturError):
     """Two schemas could not be compared."""
 

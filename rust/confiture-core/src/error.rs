@@ -4,6 +4,7 @@
 use crate::anonymize::AnonymizeError;
 use crate::build::BuildError;
 use crate::config::ConfigError;
+use crate::coordinate::CoordinateError;
 use crate::db::DbError;
 use crate::diff::DiffError;
 use crate::migrate::MigrateError;
@@ -34,6 +35,8 @@ pub enum Error {
     Server(#[from] ServerError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Coordinate(#[from] CoordinateError),
     #[error(transparent)]
     Anonymize(#[from] AnonymizeError),
     #[error(transparent)]

@@ -10,12 +10,14 @@
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
+//! - [`coordinate`]: intents of parallel schema work and their conflicts, from parsed DDL
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod anonymize;
 pub mod build;
 pub mod config;
+pub mod coordinate;
 pub mod db;
 pub mod diff;
 pub mod error;

@@ -5,6 +5,7 @@
 use confiture_core::Error;
 use confiture_core::anonymize::AnonymizeError;
 use confiture_core::build::BuildError;
+use confiture_core::coordinate::CoordinateError;
 use confiture_core::db::{DbError, ExecError};
 use confiture_core::diff::DiffError;
 use confiture_core::migrate::MigrateError;
@@ -14,8 +15,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-static CLASSES: [PyOnceLock<Py<PyType>>; 11] = [const { PyOnceLock::new() }; 11];
-const NAMES: [&str; 11] = [
+static CLASSES: [PyOnceLock<Py<PyType>>; 12] = [const { PyOnceLock::new() }; 12];
+const NAMES: [&str; 12] = [
     "ConfiturError",
     "ConfigurationError",
     "SchemaError",
@@ -27,6 +28,7 @@ const NAMES: [&str; 11] = [
     "AnonymizationProfileError",
     "ProfileNotFoundError",
     "DifferError",
+    "CoordinationError",
 ];
 
 #[derive(Clone, Copy)]
@@ -42,6 +44,7 @@ enum Class {
     AnonymizationProfile = 8,
     ProfileNotFound = 9,
     Differ = 10,
+    Coordination = 11,
 }
 
 fn class(py: Python<'_>, c: Class) -> PyResult<&Bound<'_, PyType>> {
@@ -128,6 +131,10 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         ) => make(py, Class::Differ, &message, &[]),
         Error::Server(_) => make_server_error(py, &message),
         Error::Migrate(e) => migrate_error(py, e, &message),
+        Error::Coordinate(CoordinateError::Exec { source, .. }) => {
+            make(py, Class::Database, &message, &[("sqlstate", any(py, source.code()))])
+        }
+        Error::Coordinate(_) => make(py, Class::Coordination, &message, &[]),
         Error::Anonymize(e) => anonymize_error(py, e, &message),
         Error::Sync(e) => sync_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),

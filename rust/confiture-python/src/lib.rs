@@ -6,6 +6,7 @@ mod anonymize;
 mod build;
 mod config;
 mod convert;
+mod coordinate;
 mod diff;
 mod errors;
 mod executor;
@@ -28,5 +29,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     migrate::register(m)?;
     anonymize::register(m)?;
     sync::register(m)?;
+    coordinate::register(m)?;
     Ok(())
 }

@@ -103,6 +103,14 @@ pub struct SyncSettings {
     pub allow_as_target: bool,
 }
 
+/// `coordination:` settings: where `confiture coordinate` keeps intents when no URL is given on
+/// the command line or in `DATABASE_URL`/`CONFITURE_DB_URL`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CoordinationSettings {
+    pub database_url: Option<String>,
+}
+
 /// Environment names that are protected unless their file says `protected: false`.
 pub const PRODUCTION_NAMES: &[&str] = &["production", "prod"];
 
@@ -243,6 +251,7 @@ struct RawEnvironment {
     #[serde(deserialize_with = "lenient_opt_bool")]
     protected: Option<bool>,
     sync: SyncSettings,
+    coordination: CoordinationSettings,
 }
 
 /// A loaded environment. Paths are absolute; `database_url` is interpolated (and derived from the
@@ -271,6 +280,8 @@ pub struct Environment {
     pub protected: bool,
     #[serde(default)]
     pub sync: SyncSettings,
+    #[serde(default)]
+    pub coordination: CoordinationSettings,
 }
 
 /// An environment and what the loader wants the user to know about it.
@@ -463,6 +474,7 @@ impl Environment {
             pggit: raw.pggit,
             protected: raw.protected.unwrap_or_else(|| PRODUCTION_NAMES.contains(&env.to_ascii_lowercase().as_str())),
             sync: raw.sync,
+            coordination: raw.coordination,
         })
     }
 

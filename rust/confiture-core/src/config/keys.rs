@@ -15,6 +15,7 @@ const TOP_KEYS: &[&str] = &[
     "pggit",
     "protected",
     "sync",
+    "coordination",
 ];
 
 fn known_keys(parent: &str) -> &'static [&'static str] {
@@ -34,6 +35,7 @@ fn known_keys(parent: &str) -> &'static [&'static str] {
             "protected_branches",
         ],
         "sync" => &["allow_as_target"],
+        "coordination" => &["database_url"],
         "database" => &["host", "port", "database", "dbname", "user", "password", "sslmode"],
         "include_dirs" => &["path", "recursive", "include", "exclude", "auto_discover", "order", "seed"],
         _ => &[],

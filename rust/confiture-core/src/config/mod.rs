@@ -12,8 +12,9 @@ mod url;
 mod yaml;
 
 pub use environment::{
-    BuildConfig, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment, LockingConfig,
-    MigrationConfig, PRODUCTION_NAMES, PgGitConfig, SortMode, SyncSettings, database_url_of, list_environments,
+    BuildConfig, CoordinationSettings, DatabaseMapping, DirectoryConfig, Environment, IncludeDir, LoadedEnvironment,
+    LockingConfig, MigrationConfig, PRODUCTION_NAMES, PgGitConfig, SortMode, SyncSettings, database_url_of,
+    list_environments,
 };
 pub use error::{ConfigError, ConfigWarning};
 pub use interpolate::interpolate;
