@@ -213,10 +213,12 @@ def build(
 
 
 def _register() -> None:
+    from confiture.cli.coordinate import coordinate
     from confiture.cli.migrate import migrate, verify
 
     app.add_command(migrate)
     app.add_command(verify)
+    app.add_command(coordinate)
 
 
 _register()

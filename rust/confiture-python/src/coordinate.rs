@@ -18,6 +18,7 @@ use crate::run::engine;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CoordinationProject>()?;
     for f in [
+        wrap_pyfunction!(coordinate_database_url, m)?,
         wrap_pyfunction!(coordinate_project, m)?,
         wrap_pyfunction!(coordinate_extract, m)?,
         wrap_pyfunction!(coordinate_detect, m)?,
@@ -42,6 +43,26 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pyclass(name = "CoordinationProject", module = "confiture._core", frozen)]
 pub struct CoordinationProject {
     catalog: Arc<Catalog>,
+}
+
+/// The registry's URL: `given`, else `DATABASE_URL`, else `CONFITURE_DB_URL`, else
+/// `coordination.database_url` of environment `env`; `None` when none is set.
+#[pyfunction]
+#[pyo3(signature = (given = None, env = "local".to_string(), project_dir = ".".to_string()))]
+fn coordinate_database_url(
+    py: Python<'_>,
+    given: Option<String>,
+    env: String,
+    project_dir: String,
+) -> PyResult<Option<String>> {
+    engine(py, move || {
+        confiture_core::coordinate::database_url(
+            given.as_deref(),
+            &env,
+            std::path::Path::new(&project_dir),
+            &confiture_core::config::env_var,
+        )
+    })
 }
 
 /// The model of environment `env`'s DDL, or `None` when the project has no such environment.

@@ -134,7 +134,18 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Coordinate(CoordinateError::Exec { source, .. }) => {
             make(py, Class::Database, &message, &[("sqlstate", any(py, source.code()))])
         }
-        Error::Coordinate(_) => make(py, Class::Coordination, &message, &[]),
+        Error::Coordinate(e) => {
+            let (kind, intent_id) = match e {
+                CoordinateError::NotFound(id) => ("not_found", Some(id.as_str())),
+                CoordinateError::Ambiguous { prefix, .. } => ("ambiguous", Some(prefix.as_str())),
+                CoordinateError::Transition { id, .. } => ("transition", Some(id.as_str())),
+                CoordinateError::Unresolved { id, .. } => ("unresolved", Some(id.as_str())),
+                CoordinateError::ConflictNotFound(_) => ("conflict_not_found", None),
+                CoordinateError::Ddl { .. } => ("ddl", None),
+                CoordinateError::Invalid(_) | CoordinateError::Exec { .. } => ("invalid", None),
+            };
+            make(py, Class::Coordination, &message, &[("kind", any(py, kind)), ("intent_id", any(py, intent_id))])
+        }
         Error::Anonymize(e) => anonymize_error(py, e, &message),
         Error::Sync(e) => sync_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),

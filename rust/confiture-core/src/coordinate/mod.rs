@@ -22,7 +22,36 @@ pub use model::{AffectedObject, Conflict, ConflictType, Intent, IntentStatus, Ri
 pub use objects::{Action, Affected, Object, ObjectKind};
 pub use registry::IntentRequest;
 
+use std::path::Path;
+
+use crate::config::Environment;
 use crate::db::ExecError;
+
+/// Where the registry lives: the URL given on the command line, else `DATABASE_URL`, else
+/// `CONFITURE_DB_URL`, else `coordination.database_url` of environment `env` (when its file
+/// exists). `None` when none is set.
+pub fn database_url(
+    given: Option<&str>,
+    env: &str,
+    project_dir: &Path,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, crate::Error> {
+    let nonempty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+    if let Some(url) = nonempty(given.map(str::to_string)) {
+        return Ok(Some(url));
+    }
+    for name in ["DATABASE_URL", "CONFITURE_DB_URL"] {
+        if let Some(url) = nonempty(vars(name)) {
+            return Ok(Some(url));
+        }
+    }
+    let dir = project_dir.join("db").join("environments");
+    if !["yaml", "yml"].iter().any(|ext| dir.join(format!("{env}.{ext}")).is_file()) {
+        return Ok(None);
+    }
+    let loaded = Environment::load(env, project_dir, vars)?;
+    Ok(nonempty(loaded.environment.coordination.database_url))
+}
 
 /// Why a coordination request failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +61,7 @@ pub enum CoordinateError {
     /// DDL PostgreSQL's parser rejects: which change (1-based), statement and line.
     #[error("schema change {index}: statement {statement} (line {line}): {message}")]
     Ddl { index: usize, statement: usize, line: usize, message: String },
-    #[error("Intention not found: {0}")]
+    #[error("Intent {0} not found")]
     NotFound(String),
     #[error("intent id prefix {prefix:?} matches several intents ({}); give more characters", .matches.join(", "))]
     Ambiguous { prefix: String, matches: Vec<String> },

@@ -41,6 +41,8 @@ pub struct IntentRequest {
 #[derive(Debug, Clone)]
 pub struct Analyzed {
     pub affected: Affected,
+    /// The DDL, one statement per element (without the closing `;`).
+    pub statements: Vec<String>,
     pub tables_affected: Vec<String>,
     pub risk_level: RiskLevel,
 }
@@ -59,6 +61,7 @@ pub fn analyze(req: &IntentRequest, project: Option<&Catalog>) -> Result<Analyze
         return Err(CoordinateError::Invalid("the estimated duration must not be negative".into()));
     }
     let mut affected = Affected::default();
+    let mut statements = Vec::new();
     for (index, text) in req.schema_changes.iter().enumerate() {
         let found = extract(text).map_err(|e| CoordinateError::Ddl {
             index: index + 1,
@@ -67,6 +70,13 @@ pub fn analyze(req: &IntentRequest, project: Option<&Catalog>) -> Result<Analyze
             message: e.message,
         })?;
         affected.merge(found);
+        // `extract` succeeded, so the text splits.
+        for s in crate::sql::split(text).unwrap_or_default() {
+            let stmt = s.text(text).trim().trim_end_matches(';').trim_end();
+            if !stmt.is_empty() {
+                statements.push(stmt.to_string());
+            }
+        }
     }
     let named = req.tables_affected.clone().unwrap_or_default();
     for t in named.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
@@ -88,7 +98,7 @@ pub fn analyze(req: &IntentRequest, project: Option<&Catalog>) -> Result<Analyze
         Some(t) if !t.is_empty() => t.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
         _ => affected.relations(),
     };
-    Ok(Analyzed { affected, tables_affected, risk_level })
+    Ok(Analyzed { affected, statements, tables_affected, risk_level })
 }
 
 fn exec_err(context: &str) -> impl FnOnce(ExecError) -> CoordinateError + '_ {
@@ -480,10 +490,12 @@ pub fn register(
     req: &IntentRequest,
     project: Option<&Catalog>,
 ) -> Result<Outcome, CoordinateError> {
-    if req.feature_name.trim().is_empty() {
-        return Err(CoordinateError::Invalid("feature_name must not be empty (--feature-name)".into()));
-    }
     let analyzed = analyze(req, project)?;
+    let mut req = req.clone();
+    if req.feature_name.trim().is_empty() {
+        req.feature_name = default_feature_name(&req.agent_id, &analyzed.affected);
+    }
+    let req = &req;
     let anchors = analyzed.affected.anchors();
     let base = branch_base(&req.feature_name);
     let keys = lock_keys(&anchors, &base);
@@ -542,7 +554,7 @@ pub fn register(
         .sql(", ")
         .param(branch.clone())
         .sql(", ")
-        .param(json!(req.schema_changes).to_string())
+        .param(json!(analyzed.statements).to_string())
         .sql("::jsonb, ")
         .param(json!(analyzed.tables_affected).to_string())
         .sql("::jsonb, ")
@@ -624,7 +636,7 @@ pub fn register(
             agent_id: req.agent_id.clone(),
             feature_name: req.feature_name.clone(),
             branch_name: branch,
-            schema_changes: req.schema_changes.clone(),
+            schema_changes: analyzed.statements.clone(),
             tables_affected: analyzed.tables_affected.clone(),
             estimated_duration_ms: req.estimated_duration_ms,
             risk_level: analyzed.risk_level,
@@ -642,6 +654,17 @@ pub fn register(
             tables_affected: analyzed.tables_affected.clone(),
         })
     })
+}
+
+/// A feature name when none is given: the agent and the first object it changes
+/// (`alice-users`).
+fn default_feature_name(agent: &str, affected: &Affected) -> String {
+    let first =
+        affected.relations().into_iter().next().or_else(|| affected.changes.keys().next().map(Object::qualified));
+    match first {
+        Some(name) => format!("{agent}-{}", name.rsplit('.').next().unwrap_or(&name)),
+        None => agent.to_string(),
+    }
 }
 
 /// The next free branch for `base` (`feature/x`, then `feature/x_001`, …); the caller holds the

@@ -1,0 +1,1 @@
+"""Integrations with other tools (``confiture.integrations.pggit``: coordination of parallel work)."""
