@@ -59,7 +59,7 @@ def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
         "--database-url",
         "--db-url",
         "database_url",
-        help="Registry database URL (default: DATABASE_URL, CONFITURE_DB_URL, then the env's coordination.database_url).",
+        help="Registry URL (else DATABASE_URL, CONFITURE_DB_URL, then coordination.database_url of --env).",
     )(f)
     return f
 
@@ -159,7 +159,7 @@ def _build_request(
         "feature_name": feature_name,
         "schema_changes": changes,
         "tables_affected": tables,
-        "estimated_duration_ms": int(round(estimated_hours * 3600 * 1000)),
+        "estimated_duration_ms": round(estimated_hours * 3600 * 1000),
         "risk_level": risk_level,
         "metadata": meta,
     }
@@ -596,7 +596,8 @@ def history(
     for h in rows:
         old = h["old_status"] or "-"
         output.say(
-            f"{h['changed_at']}  {h['intent_id']}  {old} → {h['new_status']}  by {h['changed_by']}: {h['reason']}"
+            f"{h['changed_at']}  {h['intent_id']}  {old} → {h['new_status']}"
+            f"  by {h['changed_by']}: {h['reason']}"
         )
 
 
