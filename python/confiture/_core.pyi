@@ -7,6 +7,7 @@ from typing import Any, Literal, TypedDict, final
 __version__: str
 __all__ = [
     "Anonymizer",
+    "CoordinationProject",
     "EngineHandle",
     "PostgresServer",
     "SyncRun",
@@ -22,6 +23,21 @@ __all__ = [
     "checksum_file",
     "common_parent",
     "compute_hash",
+    "coordinate_allocate_branch",
+    "coordinate_check",
+    "coordinate_conflicts",
+    "coordinate_database_url",
+    "coordinate_detect",
+    "coordinate_extract",
+    "coordinate_get",
+    "coordinate_history",
+    "coordinate_init",
+    "coordinate_list",
+    "coordinate_overview",
+    "coordinate_project",
+    "coordinate_register",
+    "coordinate_resolve",
+    "coordinate_transition",
     "create_database",
     "database_url_from_config",
     "diff_drift",
@@ -595,3 +611,74 @@ def load_sync_checkpoint(path: str | Path) -> dict[str, Any] | None:
 
 def save_sync_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
     """Writes a checkpoint file atomically."""
+
+# --- coordination --------------------------------------------------------------------------------
+# ``target`` is a connection URL or a psycopg connection; ``ensure`` creates the tables when missing.
+
+@final
+class CoordinationProject:
+    """The project's schema model, parsed once for many registrations."""
+
+def coordinate_database_url(given: str | None = None, env: str = ..., project_dir: str = ...) -> str | None:
+    """The registry URL: ``given``, DATABASE_URL, CONFITURE_DB_URL, then ``coordination.database_url``."""
+
+def coordinate_project(env: str = ..., project_dir: str = ...) -> CoordinationProject | None:
+    """The model of the environment's DDL (``None`` without such an environment)."""
+
+def coordinate_extract(sql: str) -> dict[str, Any]:
+    """What DDL affects: ``objects`` (kind, object, role) and ``tables``."""
+
+def coordinate_detect(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """Conflicts between intent dicts ``a`` (newer) and ``b``."""
+
+def coordinate_init(target: _Target) -> bool:
+    """Creates the coordination tables when missing; whether it did."""
+
+def coordinate_register(
+    target: _Target, request: dict[str, Any], project: CoordinationProject | None = None, ensure: bool = False
+) -> dict[str, Any]:
+    """Registers an intent: ``intent``, ``conflicts``, ``objects``, ``tables_affected``."""
+
+def coordinate_check(
+    target: _Target, request: dict[str, Any], project: CoordinationProject | None = None, ensure: bool = False
+) -> dict[str, Any]:
+    """The conflicts an intent would have (nothing stored)."""
+
+def coordinate_get(target: _Target, intent_id: str, ensure: bool = False) -> dict[str, Any] | None:
+    """One intent with its objects (a unique id prefix is enough)."""
+
+def coordinate_list(
+    target: _Target, status: str | None = None, agent_id: str | None = None, ensure: bool = False
+) -> list[dict[str, Any]]:
+    """Intents, newest first."""
+
+def coordinate_transition(
+    target: _Target, intent_id: str, to: str, reason: str, changed_by: str = ..., ensure: bool = False
+) -> dict[str, Any]:
+    """Moves an intent to status ``to`` (validated); returns it."""
+
+def coordinate_conflicts(
+    target: _Target, intent_id: str | None = None, ensure: bool = False
+) -> list[dict[str, Any]]:
+    """An intent's conflicts, or every unreviewed conflict."""
+
+def coordinate_resolve(
+    target: _Target,
+    conflict_id: int,
+    notes: str,
+    reviewed: bool = True,
+    changed_by: str = ...,
+    ensure: bool = False,
+) -> dict[str, Any]:
+    """Marks a conflict reviewed; returns it."""
+
+def coordinate_history(
+    target: _Target, intent_id: str | None = None, limit: int | None = None, ensure: bool = False
+) -> list[dict[str, Any]]:
+    """Status changes, oldest first."""
+
+def coordinate_overview(target: _Target, ensure: bool = False) -> dict[str, Any]:
+    """Active intents, counts per status, unresolved conflicts."""
+
+def coordinate_allocate_branch(target: _Target, feature_name: str, ensure: bool = False) -> str:
+    """The branch a feature would get."""
