@@ -568,7 +568,7 @@ pub fn register(
         .sql("::jsonb, ")
         .param(req.metadata.clone().unwrap_or_else(|| json!({})).to_string())
         .sql(
-            "::jsonb, now(), now()) RETURNING id, created_at), \
+            "::jsonb, clock_timestamp(), clock_timestamp()) RETURNING id, created_at), \
              o AS (INSERT INTO tb_pggit_intent_object (intent_id, anchor, kind, schema_name, object_name, member, role) \
              SELECT i.id, t.anchor, t.kind, t.schema_name, t.object_name, t.member, t.role FROM i, jsonb_to_recordset(",
         )
@@ -819,7 +819,7 @@ pub fn transition(
         }
         let q = Query::new("WITH u AS (UPDATE tb_pggit_intent SET status = ")
             .param(to.as_str().to_string())
-            .sql(", updated_at = now() WHERE id = ")
+            .sql(", updated_at = clock_timestamp() WHERE id = ")
             .param(id.clone())
             .sql(" RETURNING id) INSERT INTO tb_pggit_intent_history (intent_id, old_status, new_status, reason, changed_by) SELECT u.id, ")
             .param(from.as_str().to_string())
