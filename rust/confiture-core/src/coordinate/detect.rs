@@ -58,13 +58,15 @@ pub fn detect(a: &Participant<'_>, b: &Participant<'_>) -> Vec<Finding> {
             format!("Both agents are modifying tables: {}", shared.iter().cloned().collect::<Vec<_>>().join(", ")),
             format!("Consider coordinating with {}", b.who()),
         ];
-        lines.extend(drops);
+        lines.extend(drops.iter().cloned());
         lines.push(format!(
             "Apply sequentially: {} registered first, so its migration goes first and {} rebases onto it",
             b.who(),
             a.agent_id
         ));
-        out.push(finding(ConflictType::Table, Severity::Warning, shared.into_iter().collect(), lines));
+        // Dropping a table the other intent works on is more than an overlap.
+        let severity = if drops.is_empty() { Severity::Warning } else { Severity::Error };
+        out.push(finding(ConflictType::Table, severity, shared.into_iter().collect(), lines));
     }
 
     for (kind, conflict_type, severity, noun) in [
@@ -285,6 +287,15 @@ mod tests {
     fn the_same_agent_never_conflicts_with_itself() {
         let a = extract("ALTER TABLE users ADD COLUMN x int;").unwrap();
         assert!(detect(&p("alice", &a), &p("alice", &a)).is_empty());
+    }
+
+    #[test]
+    fn dropping_a_shared_table_is_a_table_error() {
+        let a = extract("DROP TABLE IF EXISTS app.users CASCADE;").unwrap();
+        let b = extract("ALTER TABLE app.users ADD COLUMN x int;").unwrap();
+        let found = detect(&p("a", &a), &p("b", &b));
+        assert_eq!(kinds(&found), vec![("table", "error")]);
+        assert!(found[0].suggestions.iter().any(|s| s == "a (f) drops app.users"), "{:?}", found[0].suggestions);
     }
 
     #[test]

@@ -418,6 +418,11 @@ pub fn check(
     project: Option<&Catalog>,
 ) -> Result<Outcome, CoordinateError> {
     let analyzed = analyze(req, project)?;
+    let mut req = req.clone();
+    if req.feature_name.trim().is_empty() {
+        req.feature_name = default_feature_name(&req.agent_id, &analyzed.affected);
+    }
+    let req = &req;
     let anchors = analyzed.affected.anchors();
     let rows = exec
         .query(&Query::new("SELECT (extract(epoch FROM statement_timestamp()) * 1000)::bigint::text"))

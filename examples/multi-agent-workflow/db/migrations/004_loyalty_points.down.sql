@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS shop.customers_loyalty_idx;
+ALTER TABLE shop.customers DROP COLUMN IF EXISTS loyalty_points;
