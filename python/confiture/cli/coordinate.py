@@ -456,7 +456,16 @@ def abandon(
     )
 
 
-def _list(
+_STATUSES = click.Choice(["registered", "in_progress", "completed", "merged", "abandoned", "conflicted"])
+
+
+@coordinate.command("list")
+@click.option(
+    "--status", "--status-filter", "status_filter", type=_STATUSES, default=None, help="Only this status."
+)
+@click.option("--agent", "--agent-filter", "agent_filter", default=None, help="Only this agent.")
+@connection_options
+def list_command(
     status_filter: str | None,
     agent_filter: str | None,
     database_url: str | None,
@@ -464,6 +473,7 @@ def _list(
     project_dir: str,
     output_format: str,
 ) -> None:
+    """List intents, newest first (also `list-intents`)."""
     from confiture import _core
 
     intents = _core.coordinate_list(_url(database_url, env, project_dir), status_filter, agent_filter, True)
@@ -482,43 +492,8 @@ def _list(
     output.say(f"Total: {len(intents)} intention(s)")
 
 
-_STATUSES = click.Choice(["registered", "in_progress", "completed", "merged", "abandoned", "conflicted"])
-
-
-@coordinate.command("list")
-@click.option(
-    "--status", "--status-filter", "status_filter", type=_STATUSES, default=None, help="Only this status."
-)
-@click.option("--agent", "--agent-filter", "agent_filter", default=None, help="Only this agent.")
-@connection_options
-def list_command(
-    status_filter: str | None,
-    agent_filter: str | None,
-    database_url: str | None,
-    env: str,
-    project_dir: str,
-    output_format: str,
-) -> None:
-    """List intents, newest first."""
-    _list(status_filter, agent_filter, database_url, env, project_dir, output_format)
-
-
-@coordinate.command("list-intents")
-@click.option(
-    "--status-filter", "--status", "status_filter", type=_STATUSES, default=None, help="Only this status."
-)
-@click.option("--agent-filter", "--agent", "agent_filter", default=None, help="Only this agent.")
-@connection_options
-def list_intents(
-    status_filter: str | None,
-    agent_filter: str | None,
-    database_url: str | None,
-    env: str,
-    project_dir: str,
-    output_format: str,
-) -> None:
-    """List intents, newest first (same as `list`)."""
-    _list(status_filter, agent_filter, database_url, env, project_dir, output_format)
+# fraiseql-confiture's name for the same command.
+coordinate.add_command(list_command, "list-intents")
 
 
 @coordinate.command("conflicts")

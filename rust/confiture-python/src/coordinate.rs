@@ -105,22 +105,9 @@ fn status_arg(s: Option<&str>) -> PyResult<Option<IntentStatus>> {
 /// What DDL affects: `{"objects": [{kind, object, role}], "tables": [...]}`.
 #[pyfunction]
 fn coordinate_extract<'py>(py: Python<'py>, sql: String) -> PyResult<Bound<'py, PyAny>> {
-    let affected = engine(py, move || {
-        extract(&sql).map_err(|e| {
-            confiture_core::coordinate::CoordinateError::Ddl {
-                index: 1,
-                statement: e.statement,
-                line: e.line,
-                message: e.message,
-            }
-            .into()
-        })
-    })?;
-    let mut objects = Vec::new();
-    for (o, actions) in &affected.changes {
-        objects.extend(actions.iter().map(|a| confiture_core::coordinate::AffectedObject::changed(o, *a)));
-    }
-    objects.extend(affected.depends_on.iter().map(confiture_core::coordinate::AffectedObject::dependency));
+    let affected =
+        engine(py, move || extract(&sql).map_err(|e| confiture_core::coordinate::CoordinateError::ddl(1, e).into()))?;
+    let objects = registry::affected_objects(&affected);
     to_py(py, &serde_json::json!({ "objects": objects, "tables": affected.relations() }))
 }
 

@@ -53,6 +53,13 @@ pub fn database_url(
     Ok(nonempty(loaded.environment.coordination.database_url))
 }
 
+impl CoordinateError {
+    /// DDL of schema change `index` (1-based) that the parser rejected.
+    pub fn ddl(index: usize, e: extract::ExtractError) -> Self {
+        Self::Ddl { index, statement: e.statement, line: e.line, message: e.message }
+    }
+}
+
 /// Why a coordination request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CoordinateError {

@@ -24,7 +24,8 @@ pub fn project_catalog_if_present(env: &str, project_dir: &Path) -> Result<Optio
     project_catalog(env, project_dir).map(Some)
 }
 
-/// Adds to `affected` the dependencies, in `catalog`, of the existing objects it changes.
+/// Adds to `affected` the dependencies, in `catalog`, of the existing objects it changes (the
+/// caller settles them: see [`Affected::settle`]).
 pub fn expand(affected: &mut Affected, catalog: &Catalog) {
     let mut extra = Vec::new();
     for (object, actions) in &affected.changes {
@@ -38,7 +39,6 @@ pub fn expand(affected: &mut Affected, catalog: &Catalog) {
     for d in extra {
         affected.depend(d);
     }
-    affected.settle();
 }
 
 fn qn(o: &Object) -> QualifiedName {
@@ -99,6 +99,7 @@ mod tests {
         let mut a = extract("ALTER VIEW app.big SET (security_barrier = true);").unwrap();
         assert!(a.depends_on.is_empty());
         expand(&mut a, &project);
+        a.settle();
         let deps: Vec<String> = a.depends_on.iter().map(ToString::to_string).collect();
         assert!(deps.contains(&"table app.orders".to_string()), "{deps:?}");
     }

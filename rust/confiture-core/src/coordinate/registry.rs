@@ -41,6 +41,8 @@ pub struct IntentRequest {
 #[derive(Debug, Clone)]
 pub struct Analyzed {
     pub affected: Affected,
+    /// The feature name given, or one derived from the agent and the first object changed.
+    pub feature_name: String,
     /// The DDL, one statement per element (without the closing `;`).
     pub statements: Vec<String>,
     pub tables_affected: Vec<String>,
@@ -63,12 +65,7 @@ pub fn analyze(req: &IntentRequest, project: Option<&Catalog>) -> Result<Analyze
     let mut affected = Affected::default();
     let mut statements = Vec::new();
     for (index, text) in req.schema_changes.iter().enumerate() {
-        let found = extract(text).map_err(|e| CoordinateError::Ddl {
-            index: index + 1,
-            statement: e.statement,
-            line: e.line,
-            message: e.message,
-        })?;
+        let found = extract(text).map_err(|e| CoordinateError::ddl(index + 1, e))?;
         affected.merge(found);
         // `extract` succeeded, so the text splits.
         for s in crate::sql::split(text).unwrap_or_default() {
@@ -98,7 +95,12 @@ pub fn analyze(req: &IntentRequest, project: Option<&Catalog>) -> Result<Analyze
         Some(t) if !t.is_empty() => t.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
         _ => affected.relations(),
     };
-    Ok(Analyzed { affected, statements, tables_affected, risk_level })
+    let feature_name = if req.feature_name.trim().is_empty() {
+        default_feature_name(&req.agent_id, &affected)
+    } else {
+        req.feature_name.clone()
+    };
+    Ok(Analyzed { affected, feature_name, statements, tables_affected, risk_level })
 }
 
 fn exec_err(context: &str) -> impl FnOnce(ExecError) -> CoordinateError + '_ {
@@ -395,7 +397,8 @@ fn compare(
     out
 }
 
-fn affected_objects(affected: &Affected) -> Vec<AffectedObject> {
+/// What an intent changes (with each action) and depends on, as reports list it.
+pub fn affected_objects(affected: &Affected) -> Vec<AffectedObject> {
     let mut out: Vec<AffectedObject> = Vec::new();
     for (o, actions) in &affected.changes {
         out.extend(actions.iter().map(|a| AffectedObject::changed(o, *a)));
@@ -418,11 +421,6 @@ pub fn check(
     project: Option<&Catalog>,
 ) -> Result<Outcome, CoordinateError> {
     let analyzed = analyze(req, project)?;
-    let mut req = req.clone();
-    if req.feature_name.trim().is_empty() {
-        req.feature_name = default_feature_name(&req.agent_id, &analyzed.affected);
-    }
-    let req = &req;
     let anchors = analyzed.affected.anchors();
     let rows = exec
         .query(&Query::new("SELECT (extract(epoch FROM statement_timestamp()) * 1000)::bigint::text"))
@@ -430,7 +428,7 @@ pub fn check(
     let now: i64 = first(&rows).and_then(|s| s.parse().ok()).unwrap_or(0);
     let window = (req.estimated_duration_ms > 0).then_some((now, now + req.estimated_duration_ms));
     let found = candidates(exec, &anchors, &req.agent_id)?;
-    let findings = compare(&req.agent_id, &req.feature_name, &analyzed.affected, window, &found);
+    let findings = compare(&req.agent_id, &analyzed.feature_name, &analyzed.affected, window, &found);
     let conflicts = findings
         .into_iter()
         .map(|(i, f)| {
@@ -496,13 +494,9 @@ pub fn register(
     project: Option<&Catalog>,
 ) -> Result<Outcome, CoordinateError> {
     let analyzed = analyze(req, project)?;
-    let mut req = req.clone();
-    if req.feature_name.trim().is_empty() {
-        req.feature_name = default_feature_name(&req.agent_id, &analyzed.affected);
-    }
-    let req = &req;
+    let feature_name = &analyzed.feature_name;
     let anchors = analyzed.affected.anchors();
-    let base = branch_base(&req.feature_name);
+    let base = branch_base(feature_name);
     let keys = lock_keys(&anchors, &base);
     let id = new_id(&req.agent_id);
     in_transaction(exec, |exec| {
@@ -515,7 +509,7 @@ pub fn register(
         let window = (req.estimated_duration_ms > 0).then_some((now, now + req.estimated_duration_ms));
 
         let found = candidates(exec, &anchors, &req.agent_id)?;
-        let findings = compare(&req.agent_id, &req.feature_name, &analyzed.affected, window, &found);
+        let findings = compare(&req.agent_id, feature_name, &analyzed.affected, window, &found);
 
         let branch = allocate_branch_locked(exec, &base)?;
         let status = if findings.iter().any(|(_, f)| f.severity == Severity::Error) {
@@ -555,7 +549,7 @@ pub fn register(
         .sql(", ")
         .param(req.agent_id.clone())
         .sql(", ")
-        .param(req.feature_name.clone())
+        .param(feature_name.clone())
         .sql(", ")
         .param(branch.clone())
         .sql(", ")
@@ -636,10 +630,11 @@ pub fn register(
                 }
             })
             .collect();
+        let objects = affected_objects(&analyzed.affected);
         let intent = Intent {
             id: id.clone(),
             agent_id: req.agent_id.clone(),
-            feature_name: req.feature_name.clone(),
+            feature_name: feature_name.clone(),
             branch_name: branch,
             schema_changes: analyzed.statements.clone(),
             tables_affected: analyzed.tables_affected.clone(),
@@ -650,14 +645,9 @@ pub fn register(
             updated_at: created_at,
             conflicts_with,
             metadata: req.metadata.clone().unwrap_or_else(|| json!({})),
-            objects: affected_objects(&analyzed.affected),
+            objects: objects.clone(),
         };
-        Ok(Outcome {
-            intent: Some(intent),
-            conflicts,
-            objects: affected_objects(&analyzed.affected),
-            tables_affected: analyzed.tables_affected.clone(),
-        })
+        Ok(Outcome { intent: Some(intent), conflicts, objects, tables_affected: analyzed.tables_affected.clone() })
     })
 }
 
