@@ -17,7 +17,8 @@ use crate::db::admin::{create_database, drop_database, maintenance_client};
 use crate::db::{DbError, block_on, connect};
 use crate::project::{DiscoverOptions, discover};
 use crate::schema::{
-    Catalog, IntrospectOptions, ObjectKind, ParseOptions, SchemaError, Source, introspect, parse_sources, read_sql_path,
+    Catalog, IntrospectOptions, ObjectKind, ParseOptions, QualifiedName, SchemaError, Source, introspect,
+    parse_sources, read_sql_path,
 };
 
 /// One side of a diff, as given on the command line.
@@ -150,8 +151,23 @@ fn display_source(side: &Side) -> String {
     }
 }
 
+/// Reads a database's model without Confiture's migration tracking table (`tracking`, e.g.
+/// `tb_confiture` or `schema.table`): it is bookkeeping, never part of the schema, and a plan
+/// must not drop it.
+fn introspect_database(url: &str, options: &DiffOptions, tracking: &str) -> Result<Catalog, crate::Error> {
+    let mut catalog =
+        block_on(crate::schema::introspect_url(url, IntrospectOptions { include_grants: options.include_grants }))??;
+    let t = crate::migrate::tracking::Tracking::parse(tracking)?;
+    catalog.remove_table(&QualifiedName::new(t.schema.unwrap_or_else(|| "public".into()), t.table));
+    Ok(catalog)
+}
+
 /// Reads a side offline (DDL parsed; databases introspected).
 pub fn load(side: &Side, options: &DiffOptions) -> Result<Loaded, crate::Error> {
+    load_with_tracking(side, options, crate::migrate::tracking::DEFAULT_TABLE)
+}
+
+fn load_with_tracking(side: &Side, options: &DiffOptions, tracking: &str) -> Result<Loaded, crate::Error> {
     let source = display_source(side);
     match ddl_sources(side, &options.project_dir)? {
         Some(sources) => {
@@ -161,10 +177,7 @@ pub fn load(side: &Side, options: &DiffOptions) -> Result<Loaded, crate::Error> 
         }
         None => {
             let Side::Database(url) = side else { unreachable!("invariant: only databases have no DDL") };
-            let catalog = block_on(crate::schema::introspect_url(
-                url,
-                IntrospectOptions { include_grants: options.include_grants },
-            ))??;
+            let catalog = introspect_database(url, options, tracking)?;
             let summary = summary(side, source, "introspected", &catalog);
             Ok(Loaded { catalog, summary, notes: Vec::new() })
         }
@@ -270,7 +283,7 @@ pub fn drift(env_name: &str, options: &DiffOptions) -> Result<DiffReport, crate:
     let env = Environment::load(env_name, &options.project_dir, &env_var)?.environment;
     let params = env.connection_params()?;
     let url = params.to_url();
-    let live = load(&Side::Database(url), options)?;
+    let live = load_with_tracking(&Side::Database(url), options, &env.migration_table)?;
     let ddl = if options.online { load_online } else { load };
     let wanted = ddl(&Side::Env(env_name.to_string()), options)?;
     report(live, wanted, if options.online { "online" } else { "offline" })

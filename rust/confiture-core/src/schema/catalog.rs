@@ -157,6 +157,16 @@ impl Catalog {
         ids
     }
 
+    /// Removes a table and the indexes on it (constraints, triggers, policies and comments go
+    /// with the table). Returns whether it was there.
+    pub fn remove_table(&mut self, name: &QualifiedName) -> bool {
+        let removed = self.tables.remove(name).is_some();
+        if removed {
+            self.indexes.retain(|_, i| &i.table != name);
+        }
+        removed
+    }
+
     /// Whether the model holds no objects at all.
     pub fn is_empty(&self) -> bool {
         self.schemas.is_empty()
