@@ -206,18 +206,21 @@ async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -
          WHERE cl.relkind IN ('r', 'p', 'v', 'm') AND {USER_NS} AND {ext_rel} ORDER BY 2, 3",
         dsc = comment_join("cl.oid", "pg_class", "0")
     );
+    // Defaults cannot name columns: printed without the table's context (a relation lookup per
+    // call otherwise). Identity sequences are joined as one set, not probed per column.
     let columns_sql = format!(
-        "SELECT a.attrelid, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), \
+        "SELECT a.attrelid, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+           CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, 0) ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END, \
            a.attidentity::text, a.attgenerated::text, \
            CASE WHEN a.attcollation <> t.typcollation THEN (SELECT quote_ident(co.collname) FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END, \
            a.attislocal, dsc.description, a.attacl::text[], \
-           s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, pg_catalog.format_type(s.seqtypid, NULL) \
+           idn.seqstart, idn.seqincrement, idn.seqmin, idn.seqmax, idn.seqcache, idn.seqcycle, pg_catalog.format_type(idn.seqtypid, NULL) \
          FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class cl ON cl.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace \
          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-         LEFT JOIN pg_catalog.pg_depend dep ON a.attidentity <> '' AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = a.attrelid \
-           AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' AND dep.classid = 'pg_catalog.pg_class'::regclass \
-         LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid {dsc} \
+         LEFT JOIN (SELECT dep.refobjid, dep.refobjsubid, s.* FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
+           WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'i') idn \
+           ON idn.refobjid = a.attrelid AND idn.refobjsubid = a.attnum {dsc} \
          WHERE cl.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND {USER_NS} AND {ext_rel} \
          ORDER BY a.attrelid, a.attnum",
         dsc = comment_join("a.attrelid", "pg_class", "a.attnum")
