@@ -1,6 +1,7 @@
 //! In-process timings of the schema model and diff on the generated schema of the diff benches
 //! (`benches/common`): `diff_timings TABLES [RUNS] [DATABASE_URL]`. Prints the median and the
-//! minimum of RUNS runs (default 11) of: DDL → model (split, pg_query, model), the diff of two
+//! minimum of RUNS runs (default 11) of: DDL → model (split, pg_query, model; one side, then both
+//! sides at once as `migrate diff OLD NEW` reads them), the diff of two
 //! such models (up and down plans), and — with a URL of a database holding the first schema —
 //! introspection of that database. Used by `benches/e2e_diff.sh`; criterion benches
 //! (`parse`, `diff`, `introspect`) measure the same paths with statistics.
@@ -71,6 +72,9 @@ fn main() {
     let counts: Vec<String> = a.counts().into_iter().map(|(k, n)| format!("{n} {}", k.kind_name())).collect();
     println!("schema: {tables} tables, {} bytes of DDL: {}", a_sql.len(), counts.join(", "));
     report("parse + model", &t);
+    // What `confiture migrate diff OLD NEW` does: both sides at once.
+    let (t, _) = timed(runs, || rayon::join(|| parse("a.sql", &a_sql), || parse("b.sql", &b_sql)));
+    report("parse two sides at once", &t);
     let (t, d) = timed(runs, || diff::diff(&a, &b).expect("diff"));
     report(&format!("diff (up {} + down {} steps)", d.up.len(), d.down.len()), &t);
     let (t, _) = timed(runs, || diff::diff(&a, &a).expect("diff"));
