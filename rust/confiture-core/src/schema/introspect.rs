@@ -15,7 +15,7 @@ use tokio_postgres::types::FromSql;
 use super::grant::privilege_of;
 use super::parse::{ParseOptions, Source, parse};
 use super::{Catalog, DefaultPrivilege, Grant, QualifiedName, SchemaError};
-use crate::db::{Client, DbError, connect_url};
+use crate::db::{Client, DbError, connect, connect_url};
 use crate::sql::{quote_ident, quote_literal};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,20 +55,53 @@ pub async fn introspect_url(url: &str, options: IntrospectOptions) -> Result<Cat
     result
 }
 
-/// Reads the schema of the database `client` is connected to.
+/// The snapshot both connections read: its catalog sorts stay in memory (`work_mem`), and
+/// `pg_get_*def` print names as seen from `public`.
+const SNAPSHOT_SETTINGS: &str = "SET LOCAL search_path TO public; SET LOCAL work_mem TO '64MB'";
+
+/// Reads the schema of the database `client` is connected to, in one read-only snapshot. A second
+/// connection (same parameters) answers about half of the catalog queries in that same snapshot,
+/// so the server works on both halves at once; without it (no connection slot left, a server
+/// that cannot export snapshots) `client` answers them all.
 pub async fn introspect(client: &Client, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
     let database = client.target().to_string();
-    // work_mem: the sorts of a large catalog (tens of thousands of columns) stay in memory.
-    client
-        .batch(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path TO public; \
-             SET LOCAL work_mem TO '64MB'",
-            "starting the introspection snapshot",
-        )
-        .await?;
-    let result = read_all(client, &database, options).await;
+    let begin = format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {SNAPSHOT_SETTINGS}");
+    let (begun, helper) =
+        tokio::join!(client.batch(&begin, "starting the introspection snapshot"), connect(client.params()));
+    begun?;
+    let helper = match helper {
+        Ok(h) => share_snapshot(client, h, &begin).await?,
+        Err(_) => None,
+    };
+    let result = read_all(client, helper.as_ref(), &database, options).await;
+    if let Some(h) = helper {
+        let _ = h.batch("ROLLBACK", "ending the introspection snapshot").await;
+        h.close().await;
+    }
     let _ = client.batch("ROLLBACK", "ending the introspection snapshot").await;
     result
+}
+
+/// Moves `helper` into `client`'s snapshot. When the snapshot cannot be exported (the failed
+/// export ends `client`'s transaction) a new one is begun and the helper is not used.
+async fn share_snapshot(client: &Client, helper: Client, begin: &str) -> Result<Option<Client>, crate::Error> {
+    let exported = client.raw().query_one("SELECT pg_catalog.pg_export_snapshot()", &[]).await;
+    let Ok(snapshot) = exported.and_then(|row| row.try_get::<_, String>(0)) else {
+        client.batch("ROLLBACK", "ending the introspection snapshot").await?;
+        client.batch(begin, "starting the introspection snapshot").await?;
+        helper.close().await;
+        return Ok(None);
+    };
+    let import = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}; {SNAPSHOT_SETTINGS}",
+        quote_literal(&snapshot)
+    );
+    if helper.batch(&import, "sharing the introspection snapshot").await.is_ok() {
+        Ok(Some(helper))
+    } else {
+        helper.close().await;
+        Ok(None)
+    }
 }
 
 struct Rows {
@@ -90,8 +123,12 @@ struct Rows {
     current_user: Vec<Row>,
 }
 
-async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
-    let c = client.raw();
+async fn read_all(
+    client: &Client,
+    helper: Option<&Client>,
+    database: &str,
+    options: IntrospectOptions,
+) -> Result<Catalog, crate::Error> {
     let ext_rel = not_extension_member("pg_catalog.pg_class", "cl.oid");
     let unsupported_sql = format!(
         "SELECT 'aggregate', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
@@ -268,7 +305,9 @@ async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -
     let default_acls_sql = "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, d.defaclacl::text[] \
          FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace ORDER BY 1, 2, 3"
         .to_string();
-    // Every query goes out at once: tokio-postgres pipelines them on the connection.
+    // Every query goes out at once (tokio-postgres pipelines them on each connection); the
+    // helper, when there is one, answers the constraints, indexes, triggers, policies and default
+    // privileges: about as long as the rest.
     let queries: [(&str, String); 16] = [
         ("unsupported objects", unsupported_sql),
         ("schemas", schemas_sql),
@@ -287,7 +326,13 @@ async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -
         ("default privileges", default_acls_sql),
         ("the current user", "SELECT current_user::text".to_string()),
     ];
-    let results = futures_util::future::join_all(queries.iter().map(|(_, sql)| c.query(sql.as_str(), &[]))).await;
+    let on_helper =
+        |what: &str| matches!(what, "constraints" | "indexes" | "triggers" | "policies" | "default privileges");
+    let results = futures_util::future::join_all(queries.iter().map(|(what, sql)| {
+        let c = helper.filter(|_| on_helper(what)).unwrap_or(client);
+        c.raw().query(sql.as_str(), &[])
+    }))
+    .await;
     let mut results =
         queries.iter().zip(results).map(|((what, _), r)| r.map_err(|e| DbError::query(format!("reading {what}"), &e)));
     let mut next = || results.next().expect("invariant: one result per query");
