@@ -179,6 +179,99 @@ def test_env_sides_and_drift(
     assert both.exit_code == 2
 
 
+V1 = {
+    "db/schema/00_schema.sql": "CREATE SCHEMA app;\n",
+    "db/schema/10_users.sql": (
+        "CREATE TABLE app.users (\n"
+        "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+        "  email text NOT NULL UNIQUE\n"
+        ");\n"
+    ),
+    "db/schema/20_posts.sql": (
+        "CREATE TABLE app.posts (id bigint PRIMARY KEY, user_id bigint REFERENCES app.users, body text);\n"
+    ),
+    "db/environments/local.yaml": "database_url: ${DATABASE_URL}\ninclude_dirs:\n  - db/schema\n",
+}
+
+V2 = {
+    "db/schema/10_users.sql": (
+        "CREATE TABLE app.users (\n"
+        "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+        "  -- confiture: renamed-from email\n"
+        "  contact_email text NOT NULL UNIQUE,\n"
+        "  display_name text NOT NULL DEFAULT ''\n"
+        ");\n"
+        "COMMENT ON TABLE app.users IS 'People who write posts';\n"
+    ),
+    "db/schema/15_types.sql": "CREATE TYPE app.post_state AS ENUM ('draft', 'published');\n",
+    "db/schema/20_posts.sql": (
+        "CREATE TABLE app.posts (\n"
+        "  id bigint PRIMARY KEY,\n"
+        "  user_id bigint REFERENCES app.users,\n"
+        "  body text,\n"
+        "  state app.post_state NOT NULL DEFAULT 'draft'\n"
+        ");\n"
+        "CREATE INDEX posts_user_idx ON app.posts (user_id) WHERE state = 'published';\n"
+        "CREATE VIEW app.published AS SELECT p.id, u.display_name, p.body FROM app.posts p\n"
+        "  JOIN app.users u ON u.id = p.user_id WHERE p.state = 'published';\n"
+    ),
+}
+
+
+def test_generated_migration_is_applied_by_migrate_up(
+    cli: CliRunner,
+    make_project: Callable[..., Path],
+    db_url: str,
+    query: Callable[[str, str], list[tuple]],
+    monkeypatch,
+) -> None:
+    """The workflow end to end through the CLI: build v1, edit the DDL, diff the live database
+    against it with --generate, `migrate up` the files, and the drift check finds nothing (the
+    tracking table `migrate up` creates is not part of the schema); `migrate down` brings the
+    drift back, `migrate up` removes it again."""
+    project = make_project(V1)
+    monkeypatch.chdir(project)
+    env = {"DATABASE_URL": db_url}
+    built = cli.invoke(app, ["build", "--env", "local", "--apply"], env=env)
+    assert built.exit_code == 0, built.output
+    database = db_url.rsplit("/", 1)[1]
+    assert psql(db_url, "INSERT INTO app.users (email) VALUES ('a@example.com');").returncode == 0
+    for rel, text in V2.items():
+        (project / rel).write_text(text)
+
+    drifted = diff(cli, "--env", "local", env=env)
+    assert drifted.exit_code == 1 and "⚠️  Drift:" in drifted.stdout, drifted.output
+
+    generated = diff(cli, db_url, "env:local", "--generate", "--name", "v2", env=env)
+    assert generated.exit_code == 0, generated.output
+    up = project / "db" / "migrations" / "001_v2.up.sql"
+    down = project / "db" / "migrations" / "001_v2.down.sql"
+    assert up.is_file() and down.is_file(), generated.output
+    assert 'RENAME COLUMN "email" TO "contact_email"' in up.read_text()
+    # Numbered like `confiture migrate generate`: the next one is 002.
+    nxt = cli.invoke(app, ["migrate", "generate", "after_v2", "--sql"])
+    assert nxt.exit_code == 0 and (project / "db" / "migrations" / "002_after_v2.up.sql").is_file()
+    (project / "db" / "migrations" / "002_after_v2.up.sql").unlink()
+    (project / "db" / "migrations" / "002_after_v2.down.sql").unlink()
+
+    applied = cli.invoke(app, ["migrate", "up", "--env", "local"], env=env)
+    assert applied.exit_code == 0, applied.output
+    assert "Successfully applied 1 migration(s)" in applied.stdout
+    assert query(database, "SELECT contact_email, display_name FROM app.users") == [("a@example.com", "")]
+
+    clean = diff(cli, "--env", "local", env=env)
+    assert clean.exit_code == 0, clean.output
+    assert "✅ No drift" in clean.stdout
+
+    rolled_back = cli.invoke(app, ["migrate", "down", "--env", "local"], env=env)
+    assert rolled_back.exit_code == 0, rolled_back.output
+    assert query(database, "SELECT email FROM app.users") == [("a@example.com",)]
+    assert diff(cli, "--env", "local", env=env).exit_code == 1
+    again = cli.invoke(app, ["migrate", "up", "--env", "local"], env=env)
+    assert again.exit_code == 0, again.output
+    assert diff(cli, "--env", "local", env=env).exit_code == 0
+
+
 def test_online_mode_builds_both_sides(
     cli: CliRunner, tmp_path: Path, confiture_test_server_url: str
 ) -> None:

@@ -202,3 +202,32 @@ fn the_benchmark_schema_reads_the_same_offline_and_online() {
     // 12 new columns, 6 views and 6 functions recreated (dropped and created).
     assert_eq!(d.up.len(), 12 + 6 * 2 + 6, "{:#?}", d.up.iter().map(|s| &s.sql).collect::<Vec<_>>());
 }
+
+/// Introspection reads half of the catalog through a second connection in the same snapshot;
+/// a role allowed one connection gets the same model through its only one.
+#[test]
+fn introspection_through_one_connection_reads_the_same_model() {
+    let sql = common::schema_sql(40, true);
+    let offline = schema::parse_sql("bench.sql", &sql, ParseOptions::default()).unwrap().catalog;
+    let db = unique_db("oneconn");
+    let admin = support::client("postgres");
+    block_on(admin.batch(&format!("CREATE DATABASE {db}"), "create")).unwrap().unwrap();
+    let owner = support::client(&db);
+    block_on(owner.batch(&sql, "apply")).unwrap().unwrap();
+    block_on(owner.close()).unwrap();
+    let role = format!("one_conn_{}", std::process::id());
+    block_on(admin.batch(&format!("CREATE ROLE {role} LOGIN CONNECTION LIMIT 1"), "role")).unwrap().unwrap();
+    let mut params = params_for(&db);
+    params.user = Some(role.clone());
+    let c = block_on(connect(&params)).unwrap().unwrap();
+    // The limit holds: no second connection for this role.
+    assert!(block_on(connect(&params)).unwrap().is_err());
+    let online = block_on(schema::introspect(&c, IntrospectOptions::default())).unwrap().unwrap();
+    block_on(c.close()).unwrap();
+    let (_, steps) = confiture_core::diff::plan(&offline, &online).unwrap();
+    assert!(steps.is_empty(), "{steps:#?}");
+    // With connections to spare, the two-connection path gives the same model.
+    let two = block_on(schema::introspect(&support::client(&db), IntrospectOptions::default())).unwrap().unwrap();
+    assert!(confiture_core::diff::plan(&two, &online).unwrap().1.is_empty());
+    block_on(admin.batch(&format!("DROP ROLE IF EXISTS {role}"), "role")).unwrap().ok();
+}

@@ -116,12 +116,12 @@ fn write_migration<'py>(
     allow_destructive: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let report: DiffReport = from_py(report, "diff report")?;
-    let generated = engine(py, || Ok(generate::write(&report, &migrations_dir, &name, allow_destructive)?))?;
+    let generated = engine(py, || generate::write(&report, &migrations_dir, &name, allow_destructive))?;
     to_py(py, &generated)
 }
 
-/// The version the next migration in `migrations_dir` gets.
+/// The version the next migration in `migrations_dir` gets (as `migrate generate` numbers them).
 #[pyfunction]
-fn next_migration_version(migrations_dir: PathBuf) -> String {
-    generate::next_version(&migrations_dir)
+fn next_migration_version(py: Python<'_>, migrations_dir: PathBuf) -> PyResult<String> {
+    engine(py, || Ok(confiture_core::migrate::generate::next_version_in(&migrations_dir)?))
 }

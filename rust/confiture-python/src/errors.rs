@@ -125,9 +125,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
             DiffError::Unsupported { .. }
             | DiffError::Destructive { .. }
             | DiffError::Side { .. }
-            | DiffError::NoChanges
-            | DiffError::InvalidName { .. }
-            | DiffError::Write { .. },
+            | DiffError::NoChanges,
         ) => make(py, Class::Differ, &message, &[]),
         Error::Server(_) => make_server_error(py, &message),
         Error::Migrate(e) => migrate_error(py, e, &message),
@@ -285,6 +283,7 @@ fn migrate_error(py: Python<'_>, error: &MigrateError, message: &str) -> PyErr {
         }
         MigrateError::DirNotFound { .. }
         | MigrateError::Io { .. }
+        | MigrateError::Write { .. }
         | MigrateError::Problems { .. }
         | MigrateError::VersionNotFound { .. }
         | MigrateError::AlreadyApplied { .. }

@@ -428,11 +428,7 @@ fn migrate_dry_run<'py>(
 #[pyfunction]
 #[pyo3(signature = (directory, name, sql = false))]
 fn migrate_generate(py: Python<'_>, directory: PathBuf, name: String, sql: bool) -> PyResult<Vec<PathBuf>> {
-    engine(py, || {
-        std::fs::create_dir_all(&directory).map_err(|source| MigrateError::Io { path: directory.clone(), source })?;
-        let scanned = scan(&directory)?;
-        Ok(generate(&directory, &scanned, &name, sql)?)
-    })
+    engine(py, || Ok(generate(&directory, &name, sql)?))
 }
 
 /// Renames orphaned `X.sql` files to `X.up.sql` (`dry_run`: only says what it would do).

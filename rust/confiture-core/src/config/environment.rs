@@ -452,7 +452,7 @@ impl Environment {
             }
         };
 
-        let migration_table = raw.migration_table.unwrap_or_else(|| "tb_confiture".into());
+        let migration_table = raw.migration_table.unwrap_or_else(|| crate::migrate::tracking::DEFAULT_TABLE.into());
         if migration_table.trim().is_empty() {
             return Err(invalid("migration_table", "must be a table name, optionally schema-qualified".into()));
         }

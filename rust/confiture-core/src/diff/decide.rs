@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::schema::{Catalog, ObjectId, TypeDef};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,11 +146,28 @@ fn recreatable(id: &ObjectId) -> bool {
     )
 }
 
-/// Every recreatable object's decision, with replacements propagated to dependants.
+/// The recreatable objects of a model.
+fn recreatable_ids(cat: &Catalog) -> Vec<ObjectId> {
+    let mut ids: Vec<ObjectId> = cat.types.keys().map(|k| ObjectId::Type(k.clone())).collect();
+    for (name, t) in &cat.tables {
+        ids.extend(t.constraints.keys().map(|c| ObjectId::Constraint(name.clone(), c.clone())));
+        ids.extend(t.triggers.keys().map(|c| ObjectId::Trigger(name.clone(), c.clone())));
+        ids.extend(t.policies.keys().map(|c| ObjectId::Policy(name.clone(), c.clone())));
+    }
+    ids.extend(cat.indexes.keys().map(|k| ObjectId::Index(k.clone())));
+    ids.extend(cat.views.keys().map(|k| ObjectId::View(k.clone())));
+    ids.extend(cat.functions.keys().map(|(n, a)| ObjectId::Function(n.clone(), a.clone())));
+    debug_assert!(ids.iter().all(recreatable), "invariant: recreatable_ids lists recreatable kinds only");
+    ids
+}
+
+/// Every recreatable object's decision, with replacements propagated to dependants. Objects
+/// absent from the result stay the same (most of a large schema: only changes are stored).
 pub(crate) fn decide(
     old: &Catalog,
     new: &Catalog,
     retyped: &BTreeMap<crate::schema::QualifiedName, BTreeSet<String>>,
+    unchanged: &BTreeSet<crate::schema::QualifiedName>,
 ) -> BTreeMap<ObjectId, Decision> {
     let mut out = BTreeMap::new();
     let mut consider = |id: ObjectId, in_old: bool, in_new: bool| {
@@ -157,11 +176,14 @@ pub(crate) fn decide(
             (false, true) => Decision::Create,
             // Enums that only gain values, composites and domains change in place.
             _ if definition_differs(old, new, &id) => Decision::Replace { because: None },
-            _ => Decision::Same,
+            _ => return,
         };
         out.insert(id, d);
     };
     for name in old.tables.keys().chain(new.tables.keys().filter(|n| !old.tables.contains_key(*n))) {
+        if unchanged.contains(name) {
+            continue; // every constraint, trigger and policy of an unchanged table stays
+        }
         let (a, b) = (old.tables.get(name), new.tables.get(name));
         let mut names: BTreeSet<(u8, &String)> = BTreeSet::new();
         for t in [a, b].into_iter().flatten() {
@@ -201,16 +223,18 @@ pub(crate) fn decide(
             new.functions.contains_key(k),
         );
     }
-    // Dependants of what is dropped or replaced, in the old schema.
-    // Only objects that can be recreated are ever recreated as dependants: the others' (tables')
-    // dependencies are not needed here.
-    let mut dependants: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
+    // Dependants of what is dropped or replaced, in the old schema. Only objects that can be
+    // recreated are ever recreated as dependants, and only recreatable objects and retyped tables
+    // are ever in the queue: other dependencies (schemas, most tables) are not recorded.
     let replaced_any = out.values().any(|d| matches!(d, Decision::Drop | Decision::Replace { .. }));
-    if replaced_any || !retyped.is_empty() {
-        for id in old.object_ids().into_iter().filter(recreatable) {
-            for dep in old.dependencies(&id) {
-                dependants.entry(dep).or_default().push(id.clone());
-            }
+    let candidates: Vec<ObjectId> = if replaced_any || !retyped.is_empty() { recreatable_ids(old) } else { Vec::new() };
+    let relevant = |dep: &ObjectId| recreatable(dep) || matches!(dep, ObjectId::Table(t) if retyped.contains_key(t));
+    let edges: Vec<Vec<ObjectId>> =
+        candidates.par_iter().map(|id| old.dependencies(id).into_iter().filter(|d| relevant(d)).collect()).collect();
+    let mut dependants: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
+    for (id, deps) in candidates.iter().zip(edges) {
+        for dep in deps {
+            dependants.entry(dep).or_default().push(id.clone());
         }
     }
     let mut queue: Vec<ObjectId> = out
@@ -236,7 +260,7 @@ pub(crate) fn decide(
                 }),
                 _ => false,
             };
-            if hit && matches!(out.get(d), Some(Decision::Same)) {
+            if hit && !out.contains_key(d) {
                 out.insert(d.clone(), Decision::Replace { because: Some(format!("a column of {table} changes type")) });
                 queue.push(d.clone());
             }
@@ -247,7 +271,7 @@ pub(crate) fn decide(
             if !recreatable(&d) {
                 continue;
             }
-            if matches!(out.get(&d), Some(Decision::Same)) {
+            if !out.contains_key(&d) {
                 out.insert(
                     d.clone(),
                     Decision::Replace { because: Some(format!("{} changes", super::plan::display(&x))) },

@@ -16,12 +16,4 @@ pub enum DiffError {
     /// `--generate` with nothing to generate.
     #[error("no changes detected: nothing to generate")]
     NoChanges,
-
-    /// A migration name that cannot be used in a file name.
-    #[error("invalid migration name {name:?}: {message}")]
-    InvalidName { name: String, message: String },
-
-    /// Writing the migration files failed.
-    #[error("cannot write {path}: {message}")]
-    Write { path: String, message: String },
 }

@@ -80,8 +80,9 @@ pub fn plan(old: &Catalog, new: &Catalog) -> Result<(Vec<Change>, Vec<Step>), Di
     }
     let mut p = plan::Planner::new(&renamed, new);
     p.renames(&renames);
-    p.retyped = table::retyped_columns(&renamed, new);
-    p.decisions = decide::decide(&renamed, new, &p.retyped);
+    p.unchanged = table::unchanged_tables(&renamed, new);
+    p.retyped = table::retyped_columns(&renamed, new, &p.unchanged);
+    p.decisions = decide::decide(&renamed, new, &p.retyped, &p.unchanged);
     p.schemas();
     p.extensions();
     p.types();
@@ -95,9 +96,9 @@ pub fn plan(old: &Catalog, new: &Catalog) -> Result<(Vec<Change>, Vec<Step>), Di
     Ok((p.changes, o))
 }
 
-/// Both directions.
+/// Both directions (planned side by side: they share nothing).
 pub fn diff(old: &Catalog, new: &Catalog) -> Result<Diff, DiffError> {
-    let (changes, up) = plan(old, new)?;
-    let (_, down) = plan(new, old)?;
+    let (up, down) = rayon::join(|| plan(old, new), || plan(new, old));
+    let ((changes, up), (_, down)) = (up?, down?);
     Ok(Diff { changes, up, down })
 }

@@ -118,9 +118,11 @@ pub(crate) struct Planner<'a> {
     pub dropped: BTreeSet<ObjectId>,
     /// Tables whose column types change (their dependent views and policies are recreated).
     pub retyped: BTreeMap<crate::schema::QualifiedName, BTreeSet<String>>,
+    /// Tables whose definitions are equal on both sides (see `table::unchanged_tables`).
+    pub unchanged: BTreeSet<crate::schema::QualifiedName>,
     /// Whether grants are compared (both schemas were read with them).
     pub grants: bool,
-    /// The fate of every recreatable object (see `decide.rs`).
+    /// The fate of recreatable objects that change (see `decide.rs`); the others stay.
     pub decisions: BTreeMap<ObjectId, super::decide::Decision>,
 }
 
@@ -133,6 +135,7 @@ impl<'a> Planner<'a> {
             changes: Vec::new(),
             dropped: BTreeSet::new(),
             retyped: BTreeMap::new(),
+            unchanged: BTreeSet::new(),
             grants: old.include_grants && new.include_grants,
             decisions: BTreeMap::new(),
         }

@@ -17,7 +17,8 @@ use crate::db::admin::{create_database, drop_database, maintenance_client};
 use crate::db::{DbError, block_on, connect};
 use crate::project::{DiscoverOptions, discover};
 use crate::schema::{
-    Catalog, IntrospectOptions, ObjectKind, ParseOptions, SchemaError, Source, introspect, parse_sources, read_sql_path,
+    Catalog, IntrospectOptions, ObjectKind, ParseOptions, QualifiedName, SchemaError, Source, introspect,
+    parse_sources, read_sql_path,
 };
 
 /// One side of a diff, as given on the command line.
@@ -150,8 +151,23 @@ fn display_source(side: &Side) -> String {
     }
 }
 
+/// Reads a database's model without Confiture's migration tracking table (`tracking`, e.g.
+/// `tb_confiture` or `schema.table`): it is bookkeeping, never part of the schema, and a plan
+/// must not drop it.
+fn introspect_database(url: &str, options: &DiffOptions, tracking: &str) -> Result<Catalog, crate::Error> {
+    let mut catalog =
+        block_on(crate::schema::introspect_url(url, IntrospectOptions { include_grants: options.include_grants }))??;
+    let t = crate::migrate::tracking::Tracking::parse(tracking)?;
+    catalog.remove_table(&QualifiedName::new(t.schema.unwrap_or_else(|| "public".into()), t.table));
+    Ok(catalog)
+}
+
 /// Reads a side offline (DDL parsed; databases introspected).
 pub fn load(side: &Side, options: &DiffOptions) -> Result<Loaded, crate::Error> {
+    load_with_tracking(side, options, crate::migrate::tracking::DEFAULT_TABLE)
+}
+
+fn load_with_tracking(side: &Side, options: &DiffOptions, tracking: &str) -> Result<Loaded, crate::Error> {
     let source = display_source(side);
     match ddl_sources(side, &options.project_dir)? {
         Some(sources) => {
@@ -161,10 +177,7 @@ pub fn load(side: &Side, options: &DiffOptions) -> Result<Loaded, crate::Error> 
         }
         None => {
             let Side::Database(url) = side else { unreachable!("invariant: only databases have no DDL") };
-            let catalog = block_on(crate::schema::introspect_url(
-                url,
-                IntrospectOptions { include_grants: options.include_grants },
-            ))??;
+            let catalog = introspect_database(url, options, tracking)?;
             let summary = summary(side, source, "introspected", &catalog);
             Ok(Loaded { catalog, summary, notes: Vec::new() })
         }
@@ -203,28 +216,58 @@ pub fn build_and_introspect(
     })?
 }
 
-/// Runs each source in one transaction; a failure names the file and line.
+/// Statements sent to a scratch database per transaction. A scratch database needs no
+/// atomicity (it is dropped on failure), and one transaction over a few thousand tables exhausts
+/// PostgreSQL's lock table (`max_locks_per_transaction`).
+const STATEMENTS_PER_BATCH: usize = 250;
+
+/// Runs the schema statements of each source, in batches; a failure names the file and line.
+/// COPY data and psql meta-commands are skipped, as the offline model skips them.
 async fn apply_sources(client: &crate::db::Client, sources: &[Source]) -> Result<(), crate::Error> {
-    client.batch("BEGIN", "starting the scratch build").await?;
     for s in sources {
-        if let Err(e) = client.raw().batch_execute(&s.text).await {
-            let info = crate::db::PgErrorInfo::from_error(&e);
-            let line = info
-                .as_ref()
-                .and_then(|i| i.position)
-                .and_then(|p| s.text.char_indices().nth((p as usize).saturating_sub(1)).map(|(b, _)| b))
-                .map_or(1, |b| crate::sql::line_of(&s.text, b));
-            let message = info.map_or_else(|| e.to_string(), |i| i.message);
-            return Err(SchemaError::Invalid {
-                file: s.name.clone(),
-                line,
-                message: format!("PostgreSQL rejected it: {message}"),
+        let statements = crate::sql::split(&s.text).map_err(|e| SchemaError::Parse {
+            file: s.name.clone(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        let mut batch: Option<std::ops::Range<usize>> = None;
+        let mut count = 0;
+        for st in &statements {
+            if st.kind == crate::sql::StatementKind::Sql {
+                batch = Some(batch.map_or(st.range.clone(), |b| b.start..st.range.end));
+                count += 1;
             }
-            .into());
+            if count == STATEMENTS_PER_BATCH || st.kind != crate::sql::StatementKind::Sql {
+                if let Some(range) = batch.take() {
+                    apply_range(client, s, range).await?;
+                }
+                count = 0;
+            }
+        }
+        if let Some(range) = batch {
+            apply_range(client, s, range).await?;
         }
     }
-    client.batch("COMMIT", "committing the scratch build").await?;
     Ok(())
+}
+
+async fn apply_range(
+    client: &crate::db::Client,
+    s: &Source,
+    range: std::ops::Range<usize>,
+) -> Result<(), crate::Error> {
+    let text = &s.text[range.clone()];
+    let Err(e) = client.raw().batch_execute(text).await else { return Ok(()) };
+    let info = crate::db::PgErrorInfo::from_error(&e);
+    // The position PostgreSQL reports counts characters of the batch.
+    let line = info
+        .as_ref()
+        .and_then(|i| i.position)
+        .and_then(|p| text.char_indices().nth((p as usize).saturating_sub(1)).map(|(b, _)| b))
+        .map_or_else(|| crate::sql::line_of(&s.text, range.start), |b| crate::sql::line_of(&s.text, range.start + b));
+    let message = info.map_or_else(|| e.to_string(), |i| i.message);
+    Err(SchemaError::Invalid { file: s.name.clone(), line, message: format!("PostgreSQL rejected it: {message}") }
+        .into())
 }
 
 /// A server for scratch databases: the test server (CONFITURE_TEST_DATABASE_URL or a throw-away
@@ -257,12 +300,11 @@ pub fn load_online(side: &Side, options: &DiffOptions) -> Result<Loaded, crate::
     }
 }
 
-/// Compares two sides.
+/// Compares two sides (read side by side; an error of the old side is reported first).
 pub fn run(old: &Side, new: &Side, options: &DiffOptions) -> Result<DiffReport, crate::Error> {
     let loader = if options.online { load_online } else { load };
-    let a = loader(old, options)?;
-    let b = loader(new, options)?;
-    report(a, b, if options.online { "online" } else { "offline" })
+    let (a, b) = rayon::join(|| loader(old, options), || loader(new, options));
+    report(a?, b?, if options.online { "online" } else { "offline" })
 }
 
 /// The environment's DDL against its live database: what the database lacks or has extra.
@@ -270,10 +312,13 @@ pub fn drift(env_name: &str, options: &DiffOptions) -> Result<DiffReport, crate:
     let env = Environment::load(env_name, &options.project_dir, &env_var)?.environment;
     let params = env.connection_params()?;
     let url = params.to_url();
-    let live = load(&Side::Database(url), options)?;
     let ddl = if options.online { load_online } else { load };
-    let wanted = ddl(&Side::Env(env_name.to_string()), options)?;
-    report(live, wanted, if options.online { "online" } else { "offline" })
+    // The database is read while the DDL is parsed.
+    let (live, wanted) = rayon::join(
+        || load_with_tracking(&Side::Database(url), options, &env.migration_table),
+        || ddl(&Side::Env(env_name.to_string()), options),
+    );
+    report(live?, wanted?, if options.online { "online" } else { "offline" })
 }
 
 /// The report for two loaded models.

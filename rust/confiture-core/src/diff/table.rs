@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::schema::{Catalog, Column, ConstraintKind, ObjectId, ObjectKind, QualifiedName, Table, TypeDef};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -13,9 +15,21 @@ use super::plan::{Action, Phase, Planner, rank};
 use super::render::{column_definition, constraint_body, qualified_ident, with_options};
 use super::{Change, DiffError, Hazard, HazardKind};
 
+/// Tables on both sides whose definitions are equal (columns, constraints, triggers, policies,
+/// options, comments, grants): most of a large schema, compared once per plan, in parallel.
+pub(crate) fn unchanged_tables(old: &Catalog, new: &Catalog) -> BTreeSet<QualifiedName> {
+    let pairs: Vec<(&Table, &Table)> =
+        new.tables.iter().filter_map(|(name, n)| old.tables.get(name).map(|o| (o, n))).collect();
+    pairs.into_par_iter().filter(|(o, n)| o == n).map(|(_, n)| n.name.clone()).collect::<Vec<_>>().into_iter().collect()
+}
+
 /// Columns whose type (or collation, or generation) changes, by table: what they feed must be
 /// recreated around the change. Columns of enums that are recreated count too.
-pub(crate) fn retyped_columns(old: &Catalog, new: &Catalog) -> BTreeMap<QualifiedName, BTreeSet<String>> {
+pub(crate) fn retyped_columns(
+    old: &Catalog,
+    new: &Catalog,
+    unchanged: &BTreeSet<QualifiedName>,
+) -> BTreeMap<QualifiedName, BTreeSet<String>> {
     let recreated_enums: BTreeSet<&QualifiedName> = new
         .types
         .iter()
@@ -27,11 +41,17 @@ pub(crate) fn retyped_columns(old: &Catalog, new: &Catalog) -> BTreeMap<Qualifie
         .collect();
     let mut out: BTreeMap<QualifiedName, BTreeSet<String>> = BTreeMap::new();
     for (name, nt) in &new.tables {
+        // An unchanged table keeps its column types, unless an enum it uses is recreated.
+        if recreated_enums.is_empty() && unchanged.contains(name) {
+            continue;
+        }
         let Some(ot) = old.tables.get(name) else { continue };
-        for c in &nt.columns {
-            let Some(o) = ot.column(&c.name) else { continue };
-            let enum_recreated =
-                recreated_enums.contains(&QualifiedName::new(c.data_type.schema.clone(), c.data_type.name.clone()));
+        for (i, c) in nt.columns.iter().enumerate() {
+            let Some(o) = ot.columns.get(i).filter(|o| o.name == c.name).or_else(|| ot.column(&c.name)) else {
+                continue;
+            };
+            let enum_recreated = !recreated_enums.is_empty()
+                && recreated_enums.contains(&QualifiedName::new(c.data_type.schema.clone(), c.data_type.name.clone()));
             if o.data_type != c.data_type
                 || o.collation != c.collation
                 || (o.generated != c.generated && c.generated.is_some())
@@ -93,9 +113,19 @@ impl Planner<'_> {
                 self.drop_table(t);
             }
         }
+        // Members of a table whose definition is the same, none of them dropped or recreated,
+        // produce no step: skipped without looking at each (most of a large schema).
+        let mut decided: BTreeSet<QualifiedName> = BTreeSet::new();
+        for id in self.decisions.keys() {
+            if let ObjectId::Constraint(t, _) | ObjectId::Trigger(t, _) | ObjectId::Policy(t, _) = id {
+                decided.insert(t.clone());
+            }
+        }
         let names: BTreeSet<&QualifiedName> = old.tables.keys().chain(new.tables.keys()).collect();
         for name in names {
-            self.table_members(name);
+            if decided.contains(name) || !self.unchanged.contains(name) {
+                self.table_members(name);
+            }
         }
         Ok(())
     }
@@ -231,6 +261,14 @@ impl Planner<'_> {
     }
 
     fn alter_table(&mut self, o: &Table, n: &Table) -> Result<(), DiffError> {
+        // An unchanged table needs steps only for columns whose type is recreated or whose
+        // default calls something the plan recreates.
+        if self.unchanged.contains(&n.name)
+            && !self.retyped.contains_key(&n.name)
+            && n.columns.iter().all(|c| c.default.as_ref().is_none_or(|d| !self.default_needs_rebind(d)))
+        {
+            return Ok(());
+        }
         let tname = n.name.to_string();
         if o.partition_key != n.partition_key {
             return Err(DiffError::Unsupported {
@@ -248,8 +286,10 @@ impl Planner<'_> {
                 inherited.extend(self.old.relation_columns(&p.parent).unwrap_or_default());
             }
         }
-        for c in &n.columns {
-            match o.column(&c.name) {
+        for (i, c) in n.columns.iter().enumerate() {
+            // Columns are usually in the same place on both sides: look there first.
+            let same_place = o.columns.get(i).filter(|oc| oc.name == c.name);
+            match same_place.or_else(|| o.column(&c.name)) {
                 None if inherited.contains(&c.name) => {}
                 None => self.add_column(n, c),
                 Some(oc) => self.alter_column(n, oc, c),
@@ -415,11 +455,16 @@ impl Planner<'_> {
     }
 
     fn alter_column(&mut self, t: &Table, o: &Column, n: &Column) {
+        let retyped = self.retyped.get(&t.name).is_some_and(|s| s.contains(&n.name));
+        // An unchanged column needs a step only when its type is recreated or its default calls
+        // something the plan recreates.
+        if !retyped && o == n && n.default.as_ref().is_none_or(|d| !self.default_needs_rebind(d)) {
+            return;
+        }
         let tname = t.name.to_string();
         let col = format!("{tname}.{}", n.name);
         let target = t.name.sql();
         let qcol = quote_ident(&n.name);
-        let retyped = self.retyped.get(&t.name).is_some_and(|s| s.contains(&n.name));
         if o.generated != n.generated {
             if o.generated.is_some() && n.generated.is_none() {
                 self.change(
@@ -708,25 +753,17 @@ impl Planner<'_> {
 
     /// Whether a default calls a function or sequence that is dropped (or recreated) by the plan.
     fn default_needs_rebind(&self, d: &crate::schema::Expr) -> bool {
-        let sequence_dropped = d.refs.relations.iter().any(|r| {
-            let q = if r.schema.is_empty() { QualifiedName::new("public", r.name.clone()) } else { r.clone() };
+        let public = |q: &QualifiedName| {
+            if q.schema.is_empty() { QualifiedName::new("public", q.name.clone()) } else { q.clone() }
+        };
+        d.refs.relations.iter().any(|r| {
+            let q = public(r);
             self.old.sequences.contains_key(&q) && !self.new.sequences.contains_key(&q)
-        });
-        if sequence_dropped {
-            return true;
-        }
-        let mut deps = BTreeSet::new();
-        for f in &d.refs.functions {
-            let name = if f.schema.is_empty() { QualifiedName::new("public", f.name.clone()) } else { f.clone() };
-            deps.extend(
-                self.old
-                    .functions
-                    .keys()
-                    .filter(|(n, _)| *n == name)
-                    .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
-            );
-        }
-        deps.iter().any(|id| matches!(self.decisions.get(id), Some(Decision::Replace { .. } | Decision::Drop)))
+        }) || d.refs.functions.iter().any(|f| {
+            self.old
+                .functions_named(&public(f))
+                .any(|id| matches!(self.decisions.get(&id), Some(Decision::Replace { .. } | Decision::Drop)))
+        })
     }
 
     /// Constraints, triggers and policies of one table, by decision.

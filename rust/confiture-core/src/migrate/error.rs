@@ -144,6 +144,9 @@ pub enum MigrateError {
     #[error("cannot read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+
     #[error(
         "the migrations directory has problems; nothing was run:\n{}",
         problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")

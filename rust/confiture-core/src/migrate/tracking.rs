@@ -8,6 +8,9 @@ use super::MigrateError;
 use crate::db::{Executor, Query};
 use crate::sql::{quote_ident, quote_literal_escaped};
 
+/// The tracking table's name unless an environment sets `migration_table`.
+pub const DEFAULT_TABLE: &str = "tb_confiture";
+
 /// One applied migration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AppliedRow {

@@ -157,6 +157,16 @@ impl Catalog {
         ids
     }
 
+    /// Removes a table and the indexes on it (constraints, triggers, policies and comments go
+    /// with the table). Returns whether it was there.
+    pub fn remove_table(&mut self, name: &QualifiedName) -> bool {
+        let removed = self.tables.remove(name).is_some();
+        if removed {
+            self.indexes.retain(|_, i| &i.table != name);
+        }
+        removed
+    }
+
     /// Whether the model holds no objects at all.
     pub fn is_empty(&self) -> bool {
         self.schemas.is_empty()
@@ -215,12 +225,7 @@ impl Catalog {
         }
         for f in &refs.functions {
             let name = if f.schema.is_empty() { QualifiedName::new("public", f.name.clone()) } else { f.clone() };
-            out.extend(
-                self.functions
-                    .keys()
-                    .filter(|(n, _)| *n == name)
-                    .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
-            );
+            out.extend(self.functions_named(&name));
         }
         for t in &refs.types {
             let name = if t.schema.is_empty() { QualifiedName::new("public", t.name.clone()) } else { t.clone() };
@@ -231,6 +236,10 @@ impl Catalog {
     }
 
     fn type_dep(&self, t: &TypeRef, out: &mut BTreeSet<ObjectId>) {
+        // Most columns have built-in types: no name to build when the model has no types.
+        if self.types.is_empty() {
+            return;
+        }
         let name = QualifiedName::new(t.schema.clone(), t.name.clone());
         if self.types.contains_key(&name) {
             out.insert(ObjectId::Type(name));
@@ -278,12 +287,7 @@ impl Catalog {
                 Some(TypeDef::Range(r)) => {
                     self.type_dep(&r.subtype, &mut out);
                     for f in [&r.canonical, &r.subtype_diff].into_iter().flatten() {
-                        out.extend(
-                            self.functions
-                                .keys()
-                                .filter(|(n, _)| n == f)
-                                .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
-                        );
+                        out.extend(self.functions_named(f));
                     }
                 }
                 Some(TypeDef::Enum(_)) | None => {}
@@ -395,12 +399,7 @@ impl Catalog {
                     } else {
                         t.function.clone()
                     };
-                    out.extend(
-                        self.functions
-                            .keys()
-                            .filter(|(n, _)| *n == f)
-                            .map(|(n, a)| ObjectId::Function(n.clone(), a.clone())),
-                    );
+                    out.extend(self.functions_named(&f));
                     self.expr_deps(t.when.as_ref(), &mut out);
                 }
             }

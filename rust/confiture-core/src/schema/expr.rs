@@ -85,17 +85,11 @@ impl Ord for Expr {
 impl Expr {
     /// A scalar expression (default, CHECK, index expression, policy qual, partition bound datum).
     pub fn from_node(node: &Node) -> Result<Self, String> {
-        let t = std::time::Instant::now();
         let sql = deparse_expr(node)?;
-        T1.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
-        let t = std::time::Instant::now();
         let mut json = serde_json::to_value(node).map_err(|e| e.to_string())?;
-        T2.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
-        let t = std::time::Instant::now();
         let refs = normalize::collect_refs(&json);
         normalize::normalize(&mut json);
         let key = json.to_string();
-        T3.fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(Self { sql, key, refs })
     }
 
@@ -123,9 +117,6 @@ impl Expr {
     }
 }
 
-pub static T1: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-pub static T2: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-pub static T3: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 /// A statement node wrapped for the deparser.
 pub fn raw(node: NodeEnum) -> protobuf::ParseResult {
     protobuf::ParseResult {

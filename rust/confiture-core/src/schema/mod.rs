@@ -42,7 +42,7 @@ pub use constraint::{Constraint, ConstraintKind, ExclusionElement};
 pub use domain::{Domain, DomainCheck};
 pub use enum_type::EnumType;
 pub use error::SchemaError;
-pub use expr::{Expr, Refs, T1, T2, T3};
+pub use expr::{Expr, Refs};
 pub use extension::Extension;
 pub use function::{Argument, Function};
 pub use grant::{DefaultPrivilege, Grant};

@@ -129,9 +129,8 @@ pub struct Table {
 
 impl PartialEq for Table {
     fn eq(&self, o: &Self) -> bool {
-        let by_name = |t: &Table| t.columns.iter().map(|c| (c.name.clone(), c.clone())).collect::<BTreeMap<_, _>>();
         self.name == o.name
-            && by_name(self) == by_name(o)
+            && same_columns(&self.columns, &o.columns)
             && self.constraints == o.constraints
             && self.triggers == o.triggers
             && self.policies == o.policies
@@ -148,6 +147,15 @@ impl PartialEq for Table {
 }
 
 impl Eq for Table {}
+
+/// Columns compared by name, whatever their order (most tables list them in the same order on
+/// both sides: compared in place, without building maps).
+fn same_columns(a: &[Column], b: &[Column]) -> bool {
+    fn by_name(cols: &[Column]) -> BTreeMap<&str, &Column> {
+        cols.iter().map(|c| (c.name.as_str(), c)).collect()
+    }
+    a.len() == b.len() && (a == b || by_name(a) == by_name(b))
+}
 
 impl Table {
     pub fn new(name: QualifiedName) -> Self {

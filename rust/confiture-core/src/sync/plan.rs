@@ -14,7 +14,7 @@ use super::select::{TableName, TablePattern, TableRef};
 use crate::anonymize::{ColumnRule, STRATEGY_NAMES, Strategy, ValueType, seeded_domain};
 
 /// The migration tracking table: left out unless a `--tables` pattern names it.
-pub const TRACKING_TABLE: &str = "tb_confiture";
+pub const TRACKING_TABLE: &str = crate::migrate::tracking::DEFAULT_TABLE;
 
 /// An anonymized column of a planned table.
 #[derive(Debug, Clone, Serialize)]

@@ -6,6 +6,7 @@
 //! `search_path`, roles, ownership) are skipped and listed in [`Parsed::notes`]; statements that
 //! describe something the model does not cover fail with "not yet supported: …".
 
+mod ahead;
 mod objects;
 mod table;
 
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use self::ahead::Ahead;
 use super::normalize::{self, RelationColumns};
 use super::type_ref::{TypeResolver, names};
 use super::{Catalog, Expr, QualifiedName, SchemaError, TypeRef};
@@ -99,29 +101,43 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
             }
         }
     }
-    let parsed: Vec<Result<protobuf::ParseResult, String>> = units
+    // Every statement is parsed, and its expressions converted (see `ahead`), on every core.
+    let parsed: Vec<Result<(protobuf::ParseResult, Vec<Ahead>), String>> = units
         .par_iter()
         .map(|u| {
-            pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map(|r| r.protobuf).map_err(|e| e.to_string())
+            let tree = pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map_err(|e| e.to_string())?.protobuf;
+            let ahead =
+                tree.stmts.iter().map(|raw| statement_node(raw).map(Ahead::compute).unwrap_or_default()).collect();
+            Ok((tree, ahead))
         })
         .collect();
     let mut b = Builder::new(options);
     b.notes = notes;
+    let mut trees = Vec::with_capacity(parsed.len());
     for (unit, result) in units.iter().zip(parsed) {
         b.loc = Loc { file: unit.file.to_string(), line: unit.line };
-        let tree = result.map_err(|message| SchemaError::Parse {
+        let (tree, ahead) = result.map_err(|message| SchemaError::Parse {
             file: unit.file.to_string(),
             line: unit.line,
             message: message.trim_start_matches("Error parsing query: ").to_string(),
         })?;
-        for raw in &tree.stmts {
-            if let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+        for (raw, ahead) in tree.stmts.iter().zip(ahead) {
+            if let Some(node) = statement_node(raw) {
+                b.ahead = ahead;
                 b.statement(node, unit.text, unit.gap)?;
             }
         }
+        trees.push(tree);
     }
+    b.ahead = Ahead::default();
+    // Freeing tens of thousands of trees takes a while: done in the background.
+    rayon::spawn(move || drop(trees));
     let catalog = b.finish()?;
     Ok(Parsed { catalog, notes: b.notes })
+}
+
+fn statement_node(raw: &protobuf::RawStmt) -> Option<&NodeEnum> {
+    raw.stmt.as_ref().and_then(|s| s.node.as_ref())
 }
 
 /// Things resolved once every statement has been read.
@@ -151,6 +167,8 @@ pub(crate) struct Builder {
     pub loc: Loc,
     pub notes: Vec<String>,
     pending: Pending,
+    /// What was computed ahead for the statement being applied.
+    ahead: Ahead,
 }
 
 impl TypeResolver for Builder {
@@ -175,6 +193,7 @@ impl Builder {
             loc: Loc::default(),
             notes: Vec::new(),
             pending: Pending::default(),
+            ahead: Ahead::default(),
         }
     }
 
@@ -243,7 +262,7 @@ impl Builder {
     }
 
     pub fn expr(&self, node: Option<&Node>) -> Result<Option<Expr>, SchemaError> {
-        node.map(|n| Expr::from_node(n).or_else(|m| self.invalid(m))).transpose()
+        node.map(|n| self.ahead.expr(n).or_else(|m| self.invalid(m))).transpose()
     }
 
     pub fn expr_required(&self, node: Option<&Node>, what: &str) -> Result<Expr, SchemaError> {

@@ -18,7 +18,7 @@ use crate::schema::{
     Trigger, TypeDef, View,
 };
 
-fn string_of(n: &Node) -> Option<String> {
+pub(super) fn string_of(n: &Node) -> Option<String> {
     match n.node.as_ref()? {
         NodeEnum::String(s) => Some(s.sval.clone()),
         _ => None,
@@ -609,15 +609,7 @@ impl Builder {
         check_option: Option<String>,
         replace: bool,
     ) -> Result<(), SchemaError> {
-        let mut query = query.clone();
-        if !aliases.is_empty() {
-            apply_aliases(&mut query, &aliases);
-        }
-        let sql = match query.node.clone() {
-            Some(n) => deparse_stmt(n).or_else(|m| self.invalid(m))?,
-            None => return self.invalid("empty view query"),
-        };
-        let json = serde_json::to_value(&query).or_else(|e| self.invalid(e.to_string()))?;
+        let (sql, json) = self.ahead.view(query, &aliases).or_else(|m| self.invalid(m))?;
         if self.cat.views.contains_key(&name) && !replace {
             return self.invalid(format!("view {name} is created twice"));
         }
@@ -1490,6 +1482,20 @@ fn sql_body_refs(text: &str) -> crate::schema::Refs {
 }
 
 /// `CREATE VIEW v (a, b) AS SELECT x, y`: the names become the targets' output names.
+/// A view query with its column aliases applied: its deparsed text and its tree as JSON.
+pub(super) fn view_query(query: &Node, aliases: &[String]) -> Result<(String, serde_json::Value), String> {
+    let mut query = query.clone();
+    if !aliases.is_empty() {
+        apply_aliases(&mut query, aliases);
+    }
+    let sql = match query.node.clone() {
+        Some(n) => deparse_stmt(n)?,
+        None => return Err("empty view query".into()),
+    };
+    let json = serde_json::to_value(&query).map_err(|e| e.to_string())?;
+    Ok((sql, json))
+}
+
 fn apply_aliases(query: &mut Node, aliases: &[String]) {
     let Some(NodeEnum::SelectStmt(sel)) = query.node.as_mut() else { return };
     let mut sel: &mut protobuf::SelectStmt = sel;
