@@ -6,6 +6,7 @@ use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::diff::DiffError;
+use crate::lint::LintError;
 use crate::migrate::MigrateError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
@@ -34,6 +35,8 @@ pub enum Error {
     Server(#[from] ServerError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Lint(#[from] LintError),
     #[error(transparent)]
     Anonymize(#[from] AnonymizeError),
     #[error(transparent)]

@@ -9,6 +9,7 @@
 //! - [`diff`]: schema diff, dependency-ordered plans with hazards, migration files
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
+//! - [`lint`]: schema and migration rules on the parse tree, reports as table/JSON/CSV/SARIF
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
@@ -19,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod lint;
 pub mod migrate;
 pub mod process;
 pub mod project;

@@ -11,7 +11,7 @@ use serde_yaml::Value;
 use super::keys::unknown_key_message;
 use super::lenient::{lenient_bool, lenient_i64, lenient_opt_bool, lenient_opt_u16, lenient_u64};
 use super::yaml::parse_document;
-use super::{ConfigError, ConfigWarning, ConnectionParams, SslMode};
+use super::{ConfigError, ConfigWarning, ConnectionParams, LintSettings, SslMode};
 
 /// How files inside an include directory are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -243,6 +243,7 @@ struct RawEnvironment {
     #[serde(deserialize_with = "lenient_opt_bool")]
     protected: Option<bool>,
     sync: SyncSettings,
+    lint: LintSettings,
 }
 
 /// A loaded environment. Paths are absolute; `database_url` is interpolated (and derived from the
@@ -271,6 +272,9 @@ pub struct Environment {
     pub protected: bool,
     #[serde(default)]
     pub sync: SyncSettings,
+    /// `lint:` settings (checked by the lint area).
+    #[serde(default)]
+    pub lint: LintSettings,
 }
 
 /// An environment and what the loader wants the user to know about it.
@@ -463,6 +467,7 @@ impl Environment {
             pggit: raw.pggit,
             protected: raw.protected.unwrap_or_else(|| PRODUCTION_NAMES.contains(&env.to_ascii_lowercase().as_str())),
             sync: raw.sync,
+            lint: raw.lint,
         })
     }
 

@@ -54,7 +54,7 @@ pub struct Relation {
 }
 
 impl Relation {
-    fn from_range_var(rv: &RangeVar) -> Self {
+    pub fn from_range_var(rv: &RangeVar) -> Self {
         Self { schema: (!rv.schemaname.is_empty()).then(|| rv.schemaname.clone()), name: rv.relname.clone() }
     }
 
@@ -135,7 +135,8 @@ pub fn analyze(sql: &str) -> Result<Vec<StatementEffects>, String> {
         .collect())
 }
 
-fn effects_of(node: &NodeEnum) -> StatementEffects {
+/// What one parsed statement does.
+pub fn effects_of(node: &NodeEnum) -> StatementEffects {
     match node {
         NodeEnum::CreateStmt(c) => {
             let mut e = StatementEffects::new("CREATE TABLE");
@@ -383,7 +384,7 @@ fn add_column_effects(e: &mut StatementEffects, col: &pg_query::protobuf::Column
 }
 
 /// Defaults that are evaluated per row: any function call except a few well-known stable ones.
-fn is_volatile_default(node: &Node) -> bool {
+pub fn is_volatile_default(node: &Node) -> bool {
     const STABLE: &[&str] =
         &["now", "current_timestamp", "transaction_timestamp", "statement_timestamp", "current_date"];
     match &node.node {
@@ -511,7 +512,7 @@ fn column_or_table_constraints(node: &Node) -> Vec<&pg_query::protobuf::Constrai
 }
 
 /// `List` of `String` nodes (`schema.name` or `name`) as a relation.
-fn qualified_name(node: &Node) -> Option<Relation> {
+pub fn qualified_name(node: &Node) -> Option<Relation> {
     let Some(NodeEnum::List(list)) = &node.node else { return None };
     let parts: Vec<&str> = list
         .items

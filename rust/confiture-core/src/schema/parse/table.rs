@@ -10,8 +10,8 @@ use crate::schema::naming::{choose_name, name_addition};
 use crate::schema::sequence::SequenceSpec;
 use crate::schema::type_ref::{names, serial_base};
 use crate::schema::{
-    Column, Constraint, ConstraintKind, ExclusionElement, Expr, Identity, IndexElement, PartitionElement, PartitionKey,
-    ObjectId, PartitionOf, QualifiedName, SchemaError, Sequence, SequenceOptions, Table, TypeRef,
+    Column, Constraint, ConstraintKind, ExclusionElement, Expr, Identity, IndexElement, ObjectId, PartitionElement,
+    PartitionKey, PartitionOf, QualifiedName, SchemaError, Sequence, SequenceOptions, Table, TypeRef,
 };
 use crate::sql::quote_literal;
 
