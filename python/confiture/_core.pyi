@@ -31,6 +31,9 @@ __all__ = [
     "find_sql_files",
     "init_plan",
     "init_write",
+    "lint_render",
+    "lint_rules",
+    "lint_run",
     "list_environments",
     "list_templates",
     "load_anonymization_profile",
@@ -232,6 +235,53 @@ class _SchemaModelDict(TypedDict):
 
 def schema_model(sql: str, name: str = "<sql>", include_grants: bool = False) -> _SchemaModelDict:
     """The schema model of a SQL text (parsed with PostgreSQL's parser; nothing runs)."""
+
+class _LintFindingDict(TypedDict):
+    rule_id: str
+    rule_name: str
+    severity: Literal["error", "warning", "info"]
+    object_type: str
+    object_name: str
+    message: str
+    suggested_fix: str | None
+    file: str | None
+    line: int | None
+    column: int | None
+
+class _LintReportDict(TypedDict):
+    schema_name: str
+    findings: list[_LintFindingDict]
+    tables_checked: int
+    columns_checked: int
+    migrations_checked: int
+    statements_checked: int
+    suppressed: int
+    execution_time_ms: int
+    database: str
+    fail_on_error: bool
+    fail_on_warning: bool
+    rules: list[str]
+    notes: list[str]
+
+def lint_run(
+    project_dir: str | Path,
+    environment: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    schema: str = "environment",
+    schema_name: str = "<schema>",
+    migrations_dir: str | Path | None = None,
+    migration_files: list[str] | list[Path] | None = None,
+    database: bool = True,
+    connect_timeout: float = 5.0,
+) -> _LintReportDict:
+    """Runs a lint: the environment's schema (``schema="environment"``), none (``"none"``) or a
+    SQL text; the pending migrations of ``migrations_dir`` or exactly ``migration_files``."""
+
+def lint_render(report: _LintReportDict | dict[str, Any], format: str, output: str | Path | None = None) -> str:
+    """A lint report as ``table``, ``json``, ``csv`` or ``sarif`` (written atomically to ``output``)."""
+
+def lint_rules(format: str) -> str:
+    """The rule catalogue as ``table`` (Markdown), ``json`` or ``csv``."""
 
 class _HazardDict(TypedDict, total=False):
     kind: str

@@ -9,6 +9,7 @@ mod convert;
 mod diff;
 mod errors;
 mod executor;
+mod lint;
 mod migrate;
 mod project;
 mod run;
@@ -26,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     diff::register(m)?;
     testserver::register(m)?;
     migrate::register(m)?;
+    lint::register(m)?;
     anonymize::register(m)?;
     sync::register(m)?;
     Ok(())

@@ -23,6 +23,10 @@ pub struct LintOptions {
     pub ignore: Vec<String>,
     pub fail_on_error: Option<bool>,
     pub fail_on_warning: Option<bool>,
+    /// Added to `lint.exclude_tables`.
+    pub exclude_tables: Vec<String>,
+    /// Replaces `lint.tenant_column` when set.
+    pub tenant_column: Option<String>,
 }
 
 /// The words that mark a column as sensitive unless `lint.sensitive_columns` says otherwise.
@@ -241,7 +245,14 @@ impl LintConfig {
                 invalid("naming.style", format!("unknown style {s:?}: use snake_case, camelCase, PascalCase or any"))
             })?,
         };
-        let tenant_column = settings.tenant_column.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let tenant_column = options
+            .tenant_column
+            .as_deref()
+            .or(settings.tenant_column.as_deref())
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let exclude_tables: Vec<String> =
+            settings.exclude_tables.iter().chain(&options.exclude_tables).cloned().collect();
         if let Some(v) = settings.postgres_version
             && !(9..=99).contains(&v)
         {
@@ -262,7 +273,7 @@ impl LintConfig {
             column_patterns: TableGlobs::new(&settings.naming.columns, "naming.columns", source)?,
             tenant_column: tenant_column.map(str::to_string),
             tenant_exempt: TableGlobs::new(&settings.tenant_exempt, "tenant_exempt", source)?,
-            exclude_tables: TableGlobs::new(&settings.exclude_tables, "exclude_tables", source)?,
+            exclude_tables: TableGlobs::new(&exclude_tables, "exclude_tables", source)?,
             sensitive: settings
                 .sensitive_columns
                 .clone()

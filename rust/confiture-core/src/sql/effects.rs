@@ -35,6 +35,13 @@ impl LockMode {
         }
     }
 
+    /// `an ACCESS EXCLUSIVE`, `a SHARE` (for sentences).
+    pub fn with_article(self) -> String {
+        let article =
+            if matches!(self, Self::AccessShare | Self::AccessExclusive | Self::Exclusive) { "an" } else { "a" };
+        format!("{article} {}", self.name())
+    }
+
     /// Whether ordinary writes (INSERT/UPDATE/DELETE) wait while this lock is held.
     pub fn blocks_writes(self) -> bool {
         self >= Self::Share
@@ -254,10 +261,14 @@ pub fn effects_of(node: &NodeEnum) -> StatementEffects {
         }
         NodeEnum::ReindexStmt(r) => {
             let mut e = StatementEffects::new("REINDEX");
+            let concurrently =
+                r.params.iter().any(|p| matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname == "concurrently"));
             if let Some(rv) = &r.relation {
-                e.lock(Relation::from_range_var(rv), LockMode::Share, false);
+                // CONCURRENTLY builds the new index beside the old one: writes continue.
+                let lock = if concurrently { LockMode::ShareUpdateExclusive } else { LockMode::Share };
+                e.lock(Relation::from_range_var(rv), lock, false);
             }
-            if r.params.iter().any(|p| matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname == "concurrently")) {
+            if concurrently {
                 e.transactional = false;
             }
             e.scans = true;

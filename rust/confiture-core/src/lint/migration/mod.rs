@@ -152,6 +152,10 @@ impl<'a> StatementCtx<'a> {
     /// wait) on relations that are not new.
     pub fn disruptive_locks(&self, i: usize) -> Vec<(QualifiedName, LockMode)> {
         let s = &self.stmts[i];
+        // A concurrent refresh's EXCLUSIVE lock lets readers through, and nobody writes to a view.
+        if matches!(&s.node, Some(NodeEnum::RefreshMatViewStmt(r)) if r.concurrent) {
+            return Vec::new();
+        }
         let dropping_index = matches!(&s.node, Some(NodeEnum::DropStmt(d)) if d.remove_type == pg_query::protobuf::ObjectType::ObjectIndex as i32);
         s.effects
             .locks

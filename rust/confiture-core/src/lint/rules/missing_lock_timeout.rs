@@ -29,8 +29,8 @@ fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
         return; // reported at the first such statement of the file
     }
     let message = format!(
-        "takes a {} lock on {table} with no lock_timeout: while it waits for running queries, every new query on {table} queues behind it",
-        mode.name()
+        "takes {} lock on {table} with no lock_timeout: while it waits for running queries, every new query on {table} queues behind it",
+        mode.with_article()
     );
     sink.add("statement", table.to_string(), message, Some(&ctx.location()));
 }
@@ -44,7 +44,7 @@ mod tests {
         let sql = "CREATE TABLE n (id int);\nCREATE INDEX ON n (id);\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;";
         let f = migration_findings(sql, "mig_015");
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].starts_with("a: takes a ACCESS EXCLUSIVE lock on a"), "{f:?}");
+        assert!(f[0].starts_with("a: takes an ACCESS EXCLUSIVE lock on a"), "{f:?}");
         assert!(
             migration_findings("SET LOCAL lock_timeout TO '2s';\nALTER TABLE a ADD COLUMN x int;", "mig_015")
                 .is_empty()

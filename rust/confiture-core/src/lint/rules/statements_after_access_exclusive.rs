@@ -42,8 +42,9 @@ fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
         return;
     }
     let message = format!(
-        "takes an ACCESS EXCLUSIVE lock on {table} and holds it while {after} more statement{} of the transaction run",
-        if after == 1 { "" } else { "s" }
+        "takes an ACCESS EXCLUSIVE lock on {table} and holds it while {after} more statement{} of the transaction run{}",
+        if after == 1 { "" } else { "s" },
+        if after == 1 { "s" } else { "" }
     );
     ctx.flag_table(sink, &table, "statement", table.to_string(), message, &ctx.location());
 }
