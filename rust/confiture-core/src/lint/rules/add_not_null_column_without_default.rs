@@ -24,9 +24,11 @@ pub(crate) const META: RuleMeta = RuleMeta {
 fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
     let Some((rv, cmds)) = ctx.node().and_then(tree::alter_table) else { return };
     let table = ctx.resolve(&tree::relation(rv));
-    if ctx.table_state(&table) == TableState::New {
-        return;
-    }
+    let size = match ctx.table_state(&table) {
+        TableState::New => return,
+        TableState::Existing(size) => format!(" ({})", size.describe()),
+        TableState::Assumed => String::new(),
+    };
     for cmd in cmds.into_iter().filter(|c| tree::subtype(c) == AlterTableType::AtAddColumn) {
         let Some(cd) = tree::column_def(cmd) else { continue };
         let cons = tree::column_constraints(cd);
@@ -38,7 +40,7 @@ fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
             || tree::is_serial(cd);
         if not_null && !filled {
             let message = format!(
-                "adds NOT NULL column {}.{} without a default: fails as soon as {table} has a row",
+                "adds NOT NULL column {}.{} without a default: fails as soon as {table} has a row{size}",
                 table, cd.colname
             );
             sink.add("column", format!("{table}.{}", cd.colname), message, Some(&ctx.location_at(cd.location)));
