@@ -4,7 +4,7 @@
 use super::rule::{RuleMeta, Target, all_rules};
 
 fn section(out: &mut String, r: &RuleMeta) {
-    out.push_str(&format!("### `{}` {}\n\n", r.id, r.name));
+    out.push_str(&format!("#### `{}` {}\n\n", r.id, r.name));
     out.push_str(&format!(
         "*{} · {} · {}*\n\n",
         r.target.name(),
@@ -36,7 +36,7 @@ pub fn markdown() -> String {
     }
     out.push('\n');
     for (title, target) in [("Schema rules", Target::Schema), ("Migration rules", Target::Migration)] {
-        out.push_str(&format!("## {title}\n\n"));
+        out.push_str(&format!("### {title}\n\n"));
         for r in all_rules().iter().filter(|r| r.target == target) {
             section(&mut out, r);
         }
@@ -45,4 +45,24 @@ pub fn markdown() -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// docs/guides/lint.md embeds the catalogue between markers; `CONFITURE_UPDATE_DOCS=1 cargo
+    /// test` rewrites it.
+    #[test]
+    fn the_guide_embeds_the_catalogue() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guides/lint.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (start, end) = ("<!-- rules:start -->\n", "\n<!-- rules:end -->");
+        let a = doc.find(start).expect("start marker") + start.len();
+        let b = doc.find(end).expect("end marker");
+        let expected = super::markdown();
+        if crate::config::env_var("CONFITURE_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, format!("{}{expected}{}", &doc[..a], &doc[b..])).unwrap();
+            return;
+        }
+        assert!(doc[a..b] == expected, "docs/guides/lint.md is out of date: run `CONFITURE_UPDATE_DOCS=1 cargo test -p confiture-core --lib catalogue`");
+    }
 }
