@@ -71,7 +71,13 @@ def test_table_output_places_and_exit_code(cli: CliRunner, lint_project: Path) -
 def test_json_is_one_document_with_the_reference_keys(cli: CliRunner, lint_project: Path) -> None:
     result = run(cli, lint_project, "--offline", "--format", "json")
     doc = json.loads(result.stdout)
-    assert list(doc)[:5] == ["schema_name", "tables_checked", "columns_checked", "execution_time_ms", "violations"]
+    assert list(doc)[:5] == [
+        "schema_name",
+        "tables_checked",
+        "columns_checked",
+        "execution_time_ms",
+        "violations",
+    ]
     assert doc["schema_name"] == "local" and doc["tables_checked"] == 2 and doc["columns_checked"] == 6
     v = doc["violations"]
     assert v["total"] == len(v["items"]) == v["errors"] + v["warnings"] + v["info"]
@@ -123,10 +129,12 @@ def test_selection_and_exit_codes(cli: CliRunner, lint_project: Path) -> None:
 
 
 def test_configuration_errors_are_one_line(cli: CliRunner, lint_project: Path) -> None:
-    (lint_project / "db/environments/local.yaml").write_text(env_yaml(lint="lint:\n  naming: {style: kebab}\n"))
+    (lint_project / "db/environments/local.yaml").write_text(
+        env_yaml(lint="lint:\n  naming: {style: kebab}\n")
+    )
     result = run(cli, lint_project, "--offline")
     assert result.exit_code == 1
-    assert "lint.naming.style: unknown style \"kebab\"" in result.stderr
+    assert 'lint.naming.style: unknown style "kebab"' in result.stderr
     assert "Traceback" not in result.output and result.stdout == ""
     missing = run(cli, lint_project, "--env", "prod")
     assert missing.exit_code == 1 and "prod" in missing.stderr
@@ -174,12 +182,28 @@ def test_pending_migrations_against_the_database(
             {
                 **SCHEMA,
                 "db/environments/local.yaml": env_yaml(url),
-                "db/migrations/002_tz.up.sql": "ALTER TABLE app.orders ALTER COLUMN placed_at TYPE timestamptz;\n",
+                "db/migrations/002_tz.up.sql": (
+                    "ALTER TABLE app.orders ALTER COLUMN placed_at TYPE timestamptz;\n"
+                ),
                 "db/migrations/002_tz.down.sql": "SELECT 1;\n",
             }
         )
-        assert cli.invoke(app, ["migrate", "up", "--config", str(project / "db/environments/local.yaml"),
-                                "--migrations-dir", str(project / "db/migrations"), "--target", "001"]).exit_code == 0
+        assert (
+            cli.invoke(
+                app,
+                [
+                    "migrate",
+                    "up",
+                    "--config",
+                    str(project / "db/environments/local.yaml"),
+                    "--migrations-dir",
+                    str(project / "db/migrations"),
+                    "--target",
+                    "001",
+                ],
+            ).exit_code
+            == 0
+        )
         result = run(cli, project, "-f", "json", "--select", "mig")
         doc = json.loads(result.stdout)
         assert doc["database"].startswith("online (")

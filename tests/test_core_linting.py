@@ -11,13 +11,20 @@ from pathlib import Path
 import pytest
 
 from confiture.cli import lint_formatter
-from confiture.core.linting import LintConfig, LintReport, LintViolation, RuleSeverity, SchemaLinter, list_rules
+from confiture.core.linting import (
+    LintConfig,
+    LintReport,
+    LintViolation,
+    RuleSeverity,
+    SchemaLinter,
+    list_rules,
+)
 from confiture.exceptions import ConfigurationError
 from confiture.models import lint as models
 
 FILES = {
     "db/schema/tables.sql": (
-        "CREATE TABLE \"Users\" (id int, api_key text);\n"
+        'CREATE TABLE "Users" (id int, api_key text);\n'
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql SECURITY DEFINER AS $$ SELECT 1 $$;\n"
     ),
     "db/environments/local.yaml": "database_url: postgresql://127.0.0.1:1/none\ninclude_dirs: [db/schema]\n",
@@ -45,7 +52,10 @@ def test_schema_linter_groups_engine_findings(project: Path) -> None:
     assert v.severity is RuleSeverity.WARNING and v.rule_name == "Sensitive Data Column"
     assert (v.object_type, v.object_name) == ("column", "Users.api_key")
     assert (v.file_path, v.line_number, v.column_number) == ("db/schema/tables.sql", 1, 31)
-    assert str(v) == "db/schema/tables.sql:1:31: warning [sec_001] column Users.api_key may hold sensitive data (api_key)"
+    assert (
+        str(v) == "db/schema/tables.sql:1:31: warning [sec_001] "
+        "column Users.api_key may hold sensitive data (api_key)"
+    )
     assert report.tables_checked == 1 and report.columns_checked == 2
 
 
@@ -62,7 +72,12 @@ def test_sql_text_and_check_switches(project: Path) -> None:
 def test_models_config_and_report(project: Path) -> None:
     config = models.LintConfig.default()
     assert set(config.rules) == {
-        "naming_convention", "primary_key", "documentation", "multi_tenant", "missing_index", "security"
+        "naming_convention",
+        "primary_key",
+        "documentation",
+        "multi_tenant",
+        "missing_index",
+        "security",
     }
     config.rules["multi_tenant"]["enabled"] = True
     config.rules["security"]["enabled"] = False

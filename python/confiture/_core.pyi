@@ -31,6 +31,7 @@ __all__ = [
     "find_sql_files",
     "init_plan",
     "init_write",
+    "lint_command",
     "lint_render",
     "lint_rules",
     "lint_run",
@@ -267,17 +268,42 @@ def lint_run(
     project_dir: str | Path,
     environment: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
-    schema: str = "environment",
+    schema: bool = True,
+    schema_text: str | None = None,
     schema_name: str = "<schema>",
     migrations_dir: str | Path | None = None,
     migration_files: list[str] | list[Path] | None = None,
     database: bool = True,
     connect_timeout: float = 5.0,
 ) -> _LintReportDict:
-    """Runs a lint: the environment's schema (``schema="environment"``), none (``"none"``) or a
-    SQL text; the pending migrations of ``migrations_dir`` or exactly ``migration_files``."""
+    """Runs a lint: the environment's schema (``schema``) or ``schema_text``; the pending
+    migrations of ``migrations_dir`` or exactly ``migration_files``."""
 
-def lint_render(report: _LintReportDict | dict[str, Any], format: str, output: str | Path | None = None) -> str:
+class _LintCommandDict(TypedDict):
+    text: str | None
+    findings: int
+    errors: int
+    warnings: int
+    failed: bool
+    notes: list[str]
+
+def lint_command(
+    project_dir: str | Path,
+    format: str,
+    environment: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    output: str | Path | None = None,
+    schema: bool = True,
+    migrations_dir: str | Path | None = None,
+    migration_files: list[str] | list[Path] | None = None,
+    database: bool = True,
+    connect_timeout: float = 5.0,
+) -> _LintCommandDict:
+    """``confiture lint``: runs, renders (written atomically to ``output`` when given) and summarises."""
+
+def lint_render(
+    report: _LintReportDict | dict[str, Any], format: str, output: str | Path | None = None
+) -> str:
     """A lint report as ``table``, ``json``, ``csv`` or ``sarif`` (written atomically to ``output``)."""
 
 def lint_rules(format: str) -> str:

@@ -38,7 +38,9 @@ def _ids(values: tuple[str, ...]) -> list[str]:
     show_default=True,
     help="Report format (sarif: SARIF 2.1.0 for GitHub code scanning).",
 )
-@click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option(
+    "--output", "-o", "output_path", type=click.Path(dir_okay=False), help="Write the report to this file."
+)
 @click.option(
     "--fail-on-error/--no-fail-on-error",
     default=None,
@@ -49,7 +51,9 @@ def _ids(values: tuple[str, ...]) -> list[str]:
     default=None,
     help="Exit 1 when there are warnings too (default: off, or lint.fail_on_warning).",
 )
-@click.option("--select", multiple=True, help="Only these rules: ids or families, comma-separated (pk_001,mig).")
+@click.option(
+    "--select", multiple=True, help="Only these rules: ids or families, comma-separated (pk_001,mig)."
+)
 @click.option("--ignore", multiple=True, help="Skip these rules: ids or families, comma-separated.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 @click.option(
@@ -121,7 +125,7 @@ def lint(
     }
     kwargs: dict[str, Any] = {"database": not offline}
     if only_files:
-        kwargs.update(schema="none", migration_files=only_files)
+        kwargs.update(schema=False, migration_files=only_files)
         what = f"{len(only_files)} migration file(s)"
     else:
         directory = migrations_dir or os.path.join(project_dir, "db", "migrations")
@@ -129,18 +133,17 @@ def lint(
             kwargs["migrations_dir"] = directory
         what = f"environment {env}"
     click.echo(f"🔍 Linting {what}", err=True)
-    report = _core.lint_run(project_dir, environment, options, **kwargs)
-    for note in report["notes"]:
+    result = _core.lint_command(project_dir, output_format, environment, options, output_path, **kwargs)
+    for note in result["notes"]:
         click.echo(f"ℹ️  {note}", err=True)
-    text = _core.lint_render(report, output_format, output_path)
     if output_path:
-        found = len(report["findings"])
-        click.echo(f"📄 Report written to {output_path} ({found} finding{'s' if found != 1 else ''})", err=True)
-    else:
-        output.emit_text(text)
-    errors = sum(1 for f in report["findings"] if f["severity"] == "error")
-    warnings = sum(1 for f in report["findings"] if f["severity"] == "warning")
-    if (report["fail_on_error"] and errors) or (report["fail_on_warning"] and warnings):
+        found = result["findings"]
+        click.echo(
+            f"📄 Report written to {output_path} ({found} finding{'s' if found != 1 else ''})", err=True
+        )
+    elif result["text"] is not None:
+        output.emit_text(result["text"])
+    if result["failed"]:
         sys.exit(1)
 
 

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 
-class LintSeverity(str, Enum):
+class LintSeverity(str, Enum):  # noqa: UP042 (fraiseql-confiture's base classes)
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"

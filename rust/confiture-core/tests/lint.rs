@@ -217,11 +217,17 @@ mod common;
 /// previous one that no index covers and that accepts NULL, a view every second table.
 #[test]
 fn bench_schema_findings() {
-    let sources = [confiture_core::schema::Source { name: "schema.sql".into(), text: common::schema_sql(2_000, false) }];
+    let sources =
+        [confiture_core::schema::Source { name: "schema.sql".into(), text: common::schema_sql(2_000, false) }];
     let r = confiture_core::lint::lint_schema(&sources, &confiture_core::lint::LintConfig::default()).unwrap();
     let count = |rule: &str| r.findings.iter().filter(|f| f.rule_id == rule).count();
     assert_eq!(r.tables_checked, 2_000);
     assert_eq!(count("fk_001"), 1_999);
     assert_eq!(count("fk_002"), 1_999);
-    assert_eq!(r.findings.len(), 3_998, "nothing else: {:?}", r.findings.iter().find(|f| !f.rule_id.starts_with("fk_")));
+    assert_eq!(
+        r.findings.len(),
+        3_998,
+        "nothing else: {:?}",
+        r.findings.iter().find(|f| !f.rule_id.starts_with("fk_"))
+    );
 }

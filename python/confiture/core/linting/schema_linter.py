@@ -247,15 +247,13 @@ class SchemaLinter:
     def _run(self, **kwargs: Any) -> LintReport:
         if not self.config.enabled:
             return LintReport(schema_name=self.env)
-        data = _core.lint_run(
-            str(self.project_dir), self._environment, self.config._to_options(), **kwargs
-        )
+        data = _core.lint_run(str(self.project_dir), self._environment, self.config._to_options(), **kwargs)
         return LintReport._from_engine(data)
 
     def lint(self, schema: str | None = None) -> LintReport:
         """Lints the environment's schema files, or ``schema`` (SQL text; a built schema file's
         ``-- File:`` sections are mapped back to their source files)."""
-        return self._run(schema="environment" if schema is None else schema, schema_name="<schema>")
+        return self._run(schema_text=schema)
 
     def lint_migrations(
         self,
@@ -267,9 +265,9 @@ class SchemaLinter:
         """Lints migrations: ``files`` exactly, or the pending ones of ``migrations_dir``
         (default ``db/migrations``; all of them when the database cannot be asked)."""
         if files is not None:
-            return self._run(schema="none", migration_files=[str(f) for f in files], database=database)
+            return self._run(schema=False, migration_files=[str(f) for f in files], database=database)
         directory = migrations_dir or self.project_dir / "db" / "migrations"
-        return self._run(schema="none", migrations_dir=str(directory), database=database)
+        return self._run(schema=False, migrations_dir=str(directory), database=database)
 
 
 def list_rules() -> list[dict[str, Any]]:

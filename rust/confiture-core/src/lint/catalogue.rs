@@ -63,6 +63,9 @@ mod tests {
             std::fs::write(&path, format!("{}{expected}{}", &doc[..a], &doc[b..])).unwrap();
             return;
         }
-        assert!(doc[a..b] == expected, "docs/guides/lint.md is out of date: run `CONFITURE_UPDATE_DOCS=1 cargo test -p confiture-core --lib catalogue`");
+        assert!(
+            doc[a..b] == expected,
+            "docs/guides/lint.md is out of date: run `CONFITURE_UPDATE_DOCS=1 cargo test -p confiture-core --lib catalogue`"
+        );
     }
 }

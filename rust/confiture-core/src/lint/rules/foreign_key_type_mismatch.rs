@@ -43,3 +43,22 @@ fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::schema_findings;
+
+    #[test]
+    fn compares_each_column_pair() {
+        let sql = "CREATE TABLE p (a bigint, b text, PRIMARY KEY (a, b));\n\
+                   CREATE TABLE ok (a bigint, b text, FOREIGN KEY (a, b) REFERENCES p);\n\
+                   CREATE TABLE bad (x int, y varchar(10), FOREIGN KEY (x, y) REFERENCES p (a, b));";
+        assert_eq!(
+            schema_findings(sql, "fk_003"),
+            [
+                "bad.x: column bad.x is integer but references p.a which is bigint",
+                "bad.y: column bad.y is character varying(10) but references p.b which is text"
+            ]
+        );
+    }
+}

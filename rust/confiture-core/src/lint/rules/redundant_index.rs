@@ -48,3 +48,19 @@ fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::schema_findings;
+
+    #[test]
+    fn only_plain_btree_prefixes_with_the_same_predicate() {
+        let sql = "CREATE TABLE t (id int PRIMARY KEY, a int, b int, c int);\n\
+                   CREATE INDEX t_a ON t (a);\nCREATE INDEX t_ab ON t (a, b);\n\
+                   CREATE UNIQUE INDEX t_b_u ON t (b);\nCREATE INDEX t_bc ON t (b, c);\n\
+                   CREATE INDEX t_c_part ON t (c) WHERE a > 0;\nCREATE INDEX t_cb ON t (c, b);\n\
+                   CREATE INDEX t_lower ON t (lower(a::text));\nCREATE INDEX t_id_a ON t (id, a);\n\
+                   CREATE INDEX t_id ON t USING hash (id);";
+        assert_eq!(schema_findings(sql, "idx_002"), ["t_a: index t_a on t (a) is the leading part of index t_ab"]);
+    }
+}

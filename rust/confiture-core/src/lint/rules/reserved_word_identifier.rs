@@ -22,9 +22,13 @@ pub(crate) const META: RuleMeta = RuleMeta {
     check: Check::Schema(check),
 };
 
-/// Whether PostgreSQL's scanner reads `name` as a reserved (or type/function-name) keyword.
+/// The longest reserved or type/function-name keyword (`current_timestamp`, `authorization`…).
+const LONGEST_KEYWORD: usize = 17;
+
+/// Whether PostgreSQL's scanner reads `name` as a reserved (or type/function-name) keyword. Only
+/// names a keyword could be (lower-case letters and `_`, short enough) are scanned.
 fn is_reserved(name: &str) -> bool {
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+    if name.len() > LONGEST_KEYWORD || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
         return false;
     }
     match pg_query::scan_tokens(name) {
@@ -39,13 +43,23 @@ fn is_reserved(name: &str) -> bool {
     }
 }
 
-fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
+fn check<'a>(ctx: &SchemaCtx<'a>, sink: &mut Sink) {
+    // Column names repeat across tables: scan each distinct name once.
+    let mut seen: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
+    let mut reserved = |name: &'a str| -> bool {
+        if let Some(r) = seen.get(name) {
+            return *r;
+        }
+        let r = is_reserved(name);
+        seen.insert(name, r);
+        r
+    };
     for t in ctx.tables() {
-        if is_reserved(&t.name.name) {
+        if reserved(&t.name.name) {
             let message = format!("table {} is named after the reserved word {}", t.name, t.name.name.to_uppercase());
             sink.add("table", t.name.to_string(), message, ctx.location(&ObjectId::Table(t.name.clone())));
         }
-        for c in t.columns.iter().filter(|c| is_reserved(&c.name)) {
+        for c in t.columns.iter().filter(|c| reserved(&c.name)) {
             let message = format!(
                 "column {} is named after the reserved word {}",
                 column_name(&t.name, &c.name),

@@ -29,3 +29,23 @@ fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
         sink.add("table", t.name.to_string(), message, ctx.location(&ObjectId::Table(t.name.clone())));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::schema_findings;
+
+    #[test]
+    fn policies_and_row_security_both_ways() {
+        let sql = "CREATE TABLE a (id int);\nALTER TABLE a ENABLE ROW LEVEL SECURITY;\n\
+                   CREATE TABLE b (id int);\nALTER TABLE b ENABLE ROW LEVEL SECURITY;\nCREATE POLICY p ON b USING (true);\n\
+                   CREATE TABLE c (id int);\nCREATE POLICY q ON c USING (true);\nCREATE POLICY r ON c USING (false);";
+        assert_eq!(
+            schema_findings(sql, "sec_002"),
+            ["a: table a has row-level security enabled but no policy: only its owner can read or write it"]
+        );
+        assert_eq!(
+            schema_findings(sql, "sec_003"),
+            ["c: table c has policies (q, r) but row-level security is not enabled: they are ignored"]
+        );
+    }
+}

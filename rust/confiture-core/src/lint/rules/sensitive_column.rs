@@ -45,20 +45,32 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
-/// The sensitive word `name` contains, if any: whole words, so `tokens_used` does not match
-/// `token` but `reset_token` does.
-pub(crate) fn sensitive_word<'a>(name: &str, sensitive: &'a [String]) -> Option<&'a str> {
-    let have = words(name);
-    sensitive.iter().map(String::as_str).find(|s| {
-        let want = words(s);
-        !want.is_empty() && have.windows(want.len()).any(|w| w == want.as_slice())
-    })
+/// The sensitive words, each split into its words once.
+pub(crate) struct Wanted<'a>(Vec<(&'a str, Vec<String>)>);
+
+impl<'a> Wanted<'a> {
+    pub fn new(sensitive: &'a [String]) -> Self {
+        Self(sensitive.iter().map(|s| (s.as_str(), words(s))).filter(|(_, w)| !w.is_empty()).collect())
+    }
+
+    /// The sensitive word `name` contains, if any: whole words, so `tokens_used` does not match
+    /// `token` but `reset_token` does.
+    pub fn find(&self, name: &str) -> Option<&'a str> {
+        let have = words(name);
+        self.0.iter().find(|(_, want)| have.windows(want.len()).any(|w| w == want.as_slice())).map(|(s, _)| *s)
+    }
+}
+
+#[cfg(test)]
+fn sensitive_word<'a>(name: &str, sensitive: &'a [String]) -> Option<&'a str> {
+    Wanted::new(sensitive).find(name)
 }
 
 fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
+    let wanted = Wanted::new(&ctx.config.sensitive);
     for t in ctx.tables() {
         for c in &t.columns {
-            let Some(word) = sensitive_word(&c.name, &ctx.config.sensitive) else { continue };
+            let Some(word) = wanted.find(&c.name) else { continue };
             let message = format!("column {} may hold sensitive data ({word})", column_name(&t.name, &c.name));
             let id = ObjectId::Column(t.name.clone(), c.name.clone());
             sink.add("column", column_name(&t.name, &c.name), message, ctx.location(&id));

@@ -35,3 +35,19 @@ fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
         sink.add("column", column_name(&t.name, tenant), message, ctx.location(&id));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::schema_findings_with;
+
+    #[test]
+    fn leading_column_of_any_key() {
+        let sql = "CREATE TABLE a (id int, tenant_id int, PRIMARY KEY (tenant_id, id));\n\
+                   CREATE TABLE b (id int PRIMARY KEY, tenant_id int);\nCREATE INDEX ON b (id, tenant_id);\n\
+                   CREATE TABLE c (id int PRIMARY KEY);";
+        assert_eq!(
+            schema_findings_with(sql, "tenant_002", "tenant_column: tenant_id"),
+            ["b.tenant_id: no index of b starts with tenant_id"]
+        );
+    }
+}

@@ -33,3 +33,17 @@ fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::schema_findings;
+
+    #[test]
+    fn only_with_a_limit() {
+        let sql = "CREATE TABLE t (a varchar(20), b varchar, c text, d varchar(5)[]);";
+        assert_eq!(
+            schema_findings(sql, "type_002"),
+            ["t.a: column t.a is character varying(20)", "t.d: column t.d is character varying(5)[]"]
+        );
+    }
+}
