@@ -231,3 +231,31 @@ fn bench_schema_findings() {
         r.findings.iter().find(|f| !f.rule_id.starts_with("fk_"))
     );
 }
+
+#[test]
+fn a_database_without_tracking_table_has_every_migration_pending() {
+    let db = support::unique_db("lint_fresh");
+    let admin = support::client("postgres");
+    block_on(confiture_core::db::admin::create_database(&admin, &db, None)).unwrap().unwrap();
+    {
+        let c = support::client(&db);
+        block_on(c.raw().batch_execute(
+            "CREATE SCHEMA app; CREATE TABLE app.users (id int PRIMARY KEY); INSERT INTO app.users VALUES (1);\
+             CREATE TABLE app.orders (id bigint PRIMARY KEY, user_id int); ANALYZE;",
+        ))
+        .unwrap()
+        .unwrap();
+        block_on(c.close()).unwrap();
+    }
+    let url = support::params_for(&db).to_url();
+    let p = project(&format!("database_url: {url}\ninclude_dirs: [db/schema]\n"));
+    let r = lint(&p, SchemaScope::None, MigrationScope::Directory(p.path().join("db/migrations")), true);
+    assert_eq!(r.migrations_checked, 2);
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    // Both tables exist and are small: the index build is info; the NOT NULL column still fails.
+    let sev: Vec<(String, confiture_core::lint::Severity)> =
+        r.findings.iter().map(|f| (f.rule_id.clone(), f.severity)).collect();
+    assert!(sev.contains(&("mig_001".into(), confiture_core::lint::Severity::Error)), "{sev:?}");
+    assert!(sev.contains(&("mig_004".into(), confiture_core::lint::Severity::Info)), "{sev:?}");
+    block_on(confiture_core::db::admin::drop_database(&admin, &db)).unwrap().unwrap();
+}

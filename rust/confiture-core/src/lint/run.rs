@@ -163,11 +163,12 @@ fn migration_sources(
         }
         MigrationScope::Directory(dir) => {
             let scanned = scan(dir)?;
-            let applied_known = db.and_then(|d| d.applied.as_ref()).is_some();
+            // A reachable database without a tracking table has applied nothing: all are pending.
+            let applied_known = db.is_some();
             let mut skipped = 0;
             for m in &scanned.migrations {
                 let applied = match (db, &config.baseline) {
-                    (Some(d), _) if d.applied.is_some() => d.is_applied(&m.version),
+                    (Some(d), _) => d.is_applied(&m.version),
                     (_, Some(baseline)) => compare_value(&m.version, baseline).is_le(),
                     _ => false,
                 };
