@@ -149,6 +149,9 @@ def test_list_rules(cli: CliRunner, tmp_path: Path) -> None:
     assert ids == sorted(ids)
     text = cli.invoke(app, ["lint", "--list-rules"]).stdout
     assert "### `pk_001` Missing Primary Key" in text
+    target = tmp_path / "rules.md"
+    assert cli.invoke(app, ["lint", "--list-rules", "-o", str(target)]).exit_code == 0
+    assert target.read_text() == text and [p.name for p in tmp_path.iterdir()] == ["rules.md"]
     doc = (Path(__file__).parent.parent / "docs/guides/lint.md").read_text()
     assert text.strip() in doc, "docs/guides/lint.md embeds `confiture lint --list-rules`"
 

@@ -100,8 +100,13 @@ def lint(
             raise click.UsageError("--list-rules prints table, json or csv")
         text = _core.lint_rules(output_format)
         if output_path:
-            with open(output_path, "w", encoding="utf-8") as f:
+            # Atomically: a temporary file beside the target, then a rename.
+            directory = os.path.dirname(os.path.abspath(output_path))
+            os.makedirs(directory, exist_ok=True)
+            tmp = os.path.join(directory, f".{os.path.basename(output_path)}.{os.getpid()}.tmp")
+            with open(tmp, "w", encoding="utf-8") as f:
                 f.write(text)
+            os.replace(tmp, output_path)
         else:
             output.emit_text(text)
         return
