@@ -47,6 +47,10 @@ __all__ = [
     "find_sql_files",
     "init_plan",
     "init_write",
+    "lint_command",
+    "lint_render",
+    "lint_rules",
+    "lint_run",
     "list_environments",
     "list_templates",
     "load_anonymization_profile",
@@ -248,6 +252,78 @@ class _SchemaModelDict(TypedDict):
 
 def schema_model(sql: str, name: str = "<sql>", include_grants: bool = False) -> _SchemaModelDict:
     """The schema model of a SQL text (parsed with PostgreSQL's parser; nothing runs)."""
+
+class _LintFindingDict(TypedDict):
+    rule_id: str
+    rule_name: str
+    severity: Literal["error", "warning", "info"]
+    object_type: str
+    object_name: str
+    message: str
+    suggested_fix: str | None
+    file: str | None
+    line: int | None
+    column: int | None
+
+class _LintReportDict(TypedDict):
+    schema_name: str
+    findings: list[_LintFindingDict]
+    tables_checked: int
+    columns_checked: int
+    migrations_checked: int
+    statements_checked: int
+    suppressed: int
+    execution_time_ms: int
+    database: str
+    fail_on_error: bool
+    fail_on_warning: bool
+    rules: list[str]
+    notes: list[str]
+
+def lint_run(
+    project_dir: str | Path,
+    environment: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    schema: bool = True,
+    schema_text: str | None = None,
+    schema_name: str = "<schema>",
+    migrations_dir: str | Path | None = None,
+    migration_files: list[str] | list[Path] | None = None,
+    database: bool = True,
+    connect_timeout: float = 5.0,
+) -> _LintReportDict:
+    """Runs a lint: the environment's schema (``schema``) or ``schema_text``; the pending
+    migrations of ``migrations_dir`` or exactly ``migration_files``."""
+
+class _LintCommandDict(TypedDict):
+    text: str | None
+    findings: int
+    errors: int
+    warnings: int
+    failed: bool
+    notes: list[str]
+
+def lint_command(
+    project_dir: str | Path,
+    format: str,
+    environment: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    output: str | Path | None = None,
+    schema: bool = True,
+    migrations_dir: str | Path | None = None,
+    migration_files: list[str] | list[Path] | None = None,
+    database: bool = True,
+    connect_timeout: float = 5.0,
+) -> _LintCommandDict:
+    """``confiture lint``: runs, renders (written atomically to ``output`` when given) and summarises."""
+
+def lint_render(
+    report: _LintReportDict | dict[str, Any], format: str, output: str | Path | None = None
+) -> str:
+    """A lint report as ``table``, ``json``, ``csv`` or ``sarif`` (written atomically to ``output``)."""
+
+def lint_rules(format: str) -> str:
+    """The rule catalogue as ``table`` (Markdown), ``json`` or ``csv``."""
 
 class _HazardDict(TypedDict, total=False):
     kind: str

@@ -214,8 +214,10 @@ def build(
 
 def _register() -> None:
     from confiture.cli.coordinate import coordinate
+    from confiture.cli.lint import lint
     from confiture.cli.migrate import migrate, verify
 
+    app.add_command(lint)
     app.add_command(migrate)
     app.add_command(verify)
     app.add_command(coordinate)

@@ -134,6 +134,8 @@ class Environment:
     pggit: PgGitConfig = field(default_factory=PgGitConfig)
     protected: bool = False
     sync: SyncSettings = field(default_factory=SyncSettings)
+    #: The ``lint:`` section as written (checked by the engine when ``confiture lint`` runs).
+    lint: dict[str, Any] = field(default_factory=dict)
     project_dir: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -177,6 +179,7 @@ class Environment:
             pggit=PgGitConfig(**data["pggit"]),
             protected=data["protected"],
             sync=SyncSettings(**data["sync"]),
+            lint=dict(data.get("lint") or {}),
             project_dir=Path(data["project_dir"]),
             source=Path(data["source"]),
         )

@@ -7,6 +7,7 @@ use crate::config::ConfigError;
 use crate::coordinate::CoordinateError;
 use crate::db::DbError;
 use crate::diff::DiffError;
+use crate::lint::LintError;
 use crate::migrate::MigrateError;
 use crate::process::ForkedError;
 use crate::project::ProjectError;
@@ -37,6 +38,8 @@ pub enum Error {
     Migrate(#[from] MigrateError),
     #[error(transparent)]
     Coordinate(#[from] CoordinateError),
+    #[error(transparent)]
+    Lint(#[from] LintError),
     #[error(transparent)]
     Anonymize(#[from] AnonymizeError),
     #[error(transparent)]

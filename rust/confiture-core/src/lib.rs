@@ -9,6 +9,7 @@
 //! - [`diff`]: schema diff, dependency-ordered plans with hazards, migration files
 //! - [`build`]: assembling the schema file and building databases from it (template cache)
 //! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
+//! - [`lint`]: schema and migration rules on the parse tree, reports as table/JSON/CSV/SARIF
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
 //! - [`coordinate`]: intents of parallel schema work and their conflicts, from parsed DDL
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
@@ -21,6 +22,7 @@ pub mod coordinate;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod lint;
 pub mod migrate;
 pub mod process;
 pub mod project;

@@ -8,6 +8,7 @@ use confiture_core::build::BuildError;
 use confiture_core::coordinate::CoordinateError;
 use confiture_core::db::{DbError, ExecError};
 use confiture_core::diff::DiffError;
+use confiture_core::lint::LintError;
 use confiture_core::migrate::MigrateError;
 use confiture_core::sync::SyncError;
 use pyo3::IntoPyObjectExt;
@@ -144,6 +145,10 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
             };
             make(py, Class::Coordination, &message, &[("kind", any(py, kind)), ("intent_id", any(py, intent_id))])
         }
+        Error::Lint(LintError::Config { .. } | LintError::UnknownRule { .. } | LintError::Format(_)) => {
+            make(py, Class::Configuration, &message, &[])
+        }
+        Error::Lint(LintError::Read { .. } | LintError::NotSql { .. }) => make(py, Class::Confitur, &message, &[]),
         Error::Anonymize(e) => anonymize_error(py, e, &message),
         Error::Sync(e) => sync_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),

@@ -10,6 +10,7 @@ mod coordinate;
 mod diff;
 mod errors;
 mod executor;
+mod lint;
 mod migrate;
 mod project;
 mod run;
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     diff::register(m)?;
     testserver::register(m)?;
     migrate::register(m)?;
+    lint::register(m)?;
     anonymize::register(m)?;
     sync::register(m)?;
     coordinate::register(m)?;

@@ -11,7 +11,7 @@ use serde_yaml::Value;
 use super::keys::unknown_key_message;
 use super::lenient::{lenient_bool, lenient_i64, lenient_opt_bool, lenient_opt_u16, lenient_u64};
 use super::yaml::parse_document;
-use super::{ConfigError, ConfigWarning, ConnectionParams, SslMode};
+use super::{ConfigError, ConfigWarning, ConnectionParams, LintSettings, SslMode};
 
 /// How files inside an include directory are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -252,6 +252,7 @@ struct RawEnvironment {
     protected: Option<bool>,
     sync: SyncSettings,
     coordination: CoordinationSettings,
+    lint: LintSettings,
 }
 
 /// A loaded environment. Paths are absolute; `database_url` is interpolated (and derived from the
@@ -282,6 +283,9 @@ pub struct Environment {
     pub sync: SyncSettings,
     #[serde(default)]
     pub coordination: CoordinationSettings,
+    /// `lint:` settings (checked by the lint area).
+    #[serde(default)]
+    pub lint: LintSettings,
 }
 
 /// An environment and what the loader wants the user to know about it.
@@ -475,6 +479,7 @@ impl Environment {
             protected: raw.protected.unwrap_or_else(|| PRODUCTION_NAMES.contains(&env.to_ascii_lowercase().as_str())),
             sync: raw.sync,
             coordination: raw.coordination,
+            lint: raw.lint,
         })
     }
 

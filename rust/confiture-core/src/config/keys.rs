@@ -16,6 +16,7 @@ const TOP_KEYS: &[&str] = &[
     "protected",
     "sync",
     "coordination",
+    "lint",
 ];
 
 fn known_keys(parent: &str) -> &'static [&'static str] {
@@ -36,6 +37,23 @@ fn known_keys(parent: &str) -> &'static [&'static str] {
         ],
         "sync" => &["allow_as_target"],
         "coordination" => &["database_url"],
+        "lint" => &[
+            "enabled",
+            "fail_on_error",
+            "fail_on_warning",
+            "select",
+            "ignore",
+            "severity",
+            "naming",
+            "tenant_column",
+            "tenant_exempt",
+            "exclude_tables",
+            "sensitive_columns",
+            "small_table_rows",
+            "postgres_version",
+            "baseline",
+        ],
+        "lint.naming" => &["style", "tables", "columns"],
         "database" => &["host", "port", "database", "dbname", "user", "password", "sslmode"],
         "include_dirs" => &["path", "recursive", "include", "exclude", "auto_discover", "order", "seed"],
         _ => &[],

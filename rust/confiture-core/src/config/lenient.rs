@@ -47,6 +47,22 @@ pub(super) fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Err
     i64::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range")))
 }
 
+pub(super) fn lenient_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    lenient_number(d)?
+        .map(|n| i64::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range"))))
+        .transpose()
+}
+
+/// A string, or a number written without quotes (`baseline: 005` reads as text `005`'s value).
+pub(super) fn lenient_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(de::Error::custom(format!("expected a string, got {}", describe(&other)))),
+    }
+}
+
 pub(super) fn lenient_opt_u16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
     lenient_number(d)?
         .map(|n| u16::try_from(n).map_err(|_| de::Error::custom(format!("port {n} is out of range (1-65535)"))))

@@ -7,6 +7,7 @@ mod error;
 mod interpolate;
 mod keys;
 mod lenient;
+mod lint;
 mod pgpass;
 mod url;
 mod yaml;
@@ -18,6 +19,7 @@ pub use environment::{
 };
 pub use error::{ConfigError, ConfigWarning};
 pub use interpolate::interpolate;
+pub use lint::{LintSettings, NamingSettings};
 pub use url::{ConnectionParams, ResolvedParams, SslMode, redact_url};
 pub use yaml::read_yaml_document;
 

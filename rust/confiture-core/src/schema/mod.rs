@@ -51,7 +51,7 @@ pub use introspect::{IntrospectOptions, introspect, introspect_url};
 pub use kind::ObjectKind;
 pub use name::{ObjectId, QualifiedName};
 pub use namespace::Namespace;
-pub use parse::{ParseOptions, Parsed, Source, parse as parse_sources};
+pub use parse::{ParseOptions, Parsed, Source, SourceLocation, parse as parse_sources};
 pub use policy::Policy;
 pub use range::RangeType;
 pub use reference::{ReferenceColumn, ReferenceTable, reference_tables};

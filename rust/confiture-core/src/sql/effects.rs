@@ -35,6 +35,13 @@ impl LockMode {
         }
     }
 
+    /// `an ACCESS EXCLUSIVE`, `a SHARE` (for sentences).
+    pub fn with_article(self) -> String {
+        let article =
+            if matches!(self, Self::AccessShare | Self::AccessExclusive | Self::Exclusive) { "an" } else { "a" };
+        format!("{article} {}", self.name())
+    }
+
     /// Whether ordinary writes (INSERT/UPDATE/DELETE) wait while this lock is held.
     pub fn blocks_writes(self) -> bool {
         self >= Self::Share
@@ -54,7 +61,7 @@ pub struct Relation {
 }
 
 impl Relation {
-    fn from_range_var(rv: &RangeVar) -> Self {
+    pub fn from_range_var(rv: &RangeVar) -> Self {
         Self { schema: (!rv.schemaname.is_empty()).then(|| rv.schemaname.clone()), name: rv.relname.clone() }
     }
 
@@ -135,7 +142,8 @@ pub fn analyze(sql: &str) -> Result<Vec<StatementEffects>, String> {
         .collect())
 }
 
-fn effects_of(node: &NodeEnum) -> StatementEffects {
+/// What one parsed statement does.
+pub fn effects_of(node: &NodeEnum) -> StatementEffects {
     match node {
         NodeEnum::CreateStmt(c) => {
             let mut e = StatementEffects::new("CREATE TABLE");
@@ -253,10 +261,14 @@ fn effects_of(node: &NodeEnum) -> StatementEffects {
         }
         NodeEnum::ReindexStmt(r) => {
             let mut e = StatementEffects::new("REINDEX");
+            let concurrently =
+                r.params.iter().any(|p| matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname == "concurrently"));
             if let Some(rv) = &r.relation {
-                e.lock(Relation::from_range_var(rv), LockMode::Share, false);
+                // CONCURRENTLY builds the new index beside the old one: writes continue.
+                let lock = if concurrently { LockMode::ShareUpdateExclusive } else { LockMode::Share };
+                e.lock(Relation::from_range_var(rv), lock, false);
             }
-            if r.params.iter().any(|p| matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname == "concurrently")) {
+            if concurrently {
                 e.transactional = false;
             }
             e.scans = true;
@@ -383,7 +395,7 @@ fn add_column_effects(e: &mut StatementEffects, col: &pg_query::protobuf::Column
 }
 
 /// Defaults that are evaluated per row: any function call except a few well-known stable ones.
-fn is_volatile_default(node: &Node) -> bool {
+pub fn is_volatile_default(node: &Node) -> bool {
     const STABLE: &[&str] =
         &["now", "current_timestamp", "transaction_timestamp", "statement_timestamp", "current_date"];
     match &node.node {
@@ -511,7 +523,7 @@ fn column_or_table_constraints(node: &Node) -> Vec<&pg_query::protobuf::Constrai
 }
 
 /// `List` of `String` nodes (`schema.name` or `name`) as a relation.
-fn qualified_name(node: &Node) -> Option<Relation> {
+pub fn qualified_name(node: &Node) -> Option<Relation> {
     let Some(NodeEnum::List(list)) = &node.node else { return None };
     let parts: Vec<&str> = list
         .items

@@ -24,7 +24,7 @@ use serde_json::Value;
 use self::ahead::Ahead;
 use super::normalize::{self, RelationColumns};
 use super::type_ref::{TypeResolver, names};
-use super::{Catalog, Expr, QualifiedName, SchemaError, TypeRef};
+use super::{Catalog, Expr, ObjectId, QualifiedName, SchemaError, TypeRef};
 use crate::sql::{StatementKind, split};
 
 /// One DDL text and the name errors use for it (a path, or `catalog`).
@@ -46,6 +46,41 @@ pub struct Parsed {
     pub catalog: Catalog,
     /// Statements that do not describe the schema and were skipped (`file:line: what`).
     pub notes: Vec<String>,
+    /// Where each table, column, constraint, index, view, function, trigger, policy, sequence and
+    /// type was (last) defined: what lint findings point at.
+    #[serde(skip)]
+    pub locations: BTreeMap<ObjectId, SourceLocation>,
+}
+
+/// A place in a source: its name, 1-based line and 1-based column (in characters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceLocation {
+    /// The place of byte `offset` of `text`, a statement that starts at `line`:`column`.
+    pub fn within(file: &str, text: &str, line: usize, column: usize, offset: usize) -> Self {
+        let before = &text[..floor_char_boundary(text, offset)];
+        match before.rfind('\n') {
+            Some(nl) => Self {
+                file: file.to_string(),
+                line: line + before.matches('\n').count(),
+                column: before[nl + 1..].chars().count() + 1,
+            },
+            None => Self { file: file.to_string(), line, column: column + before.chars().count() },
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Where the statement being applied comes from.
@@ -59,6 +94,8 @@ pub(crate) struct Loc {
 struct Unit<'a> {
     file: &'a str,
     line: usize,
+    /// 1-based column (in characters) of the statement's first character.
+    column: usize,
     text: &'a str,
     gap: &'a str,
 }
@@ -78,7 +115,15 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
             let text = s.text(&src.text);
             match &s.kind {
                 StatementKind::Sql => {
-                    units.push(Unit { file: &src.name, line: s.line, text, gap: &src.text[prev_end..s.range.start] });
+                    let line_start = src.text[..s.range.start].rfind('\n').map_or(0, |i| i + 1);
+                    let column = src.text[line_start..s.range.start].chars().count() + 1;
+                    units.push(Unit {
+                        file: &src.name,
+                        line: s.line,
+                        column,
+                        text,
+                        gap: &src.text[prev_end..s.range.start],
+                    });
                     prev_end = s.range.end;
                 }
                 StatementKind::CopyFromStdin { data } => {
@@ -127,13 +172,17 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
                 b.statement(node, unit.text, unit.gap)?;
             }
         }
+        for (id, offset) in b.placed.drain(..) {
+            let offset = usize::try_from(offset).unwrap_or(0);
+            b.locations.insert(id, SourceLocation::within(unit.file, unit.text, unit.line, unit.column, offset));
+        }
         trees.push(tree);
     }
     b.ahead = Ahead::default();
     // Freeing tens of thousands of trees takes a while: done in the background.
     rayon::spawn(move || drop(trees));
     let catalog = b.finish()?;
-    Ok(Parsed { catalog, notes: b.notes })
+    Ok(Parsed { catalog, notes: b.notes, locations: b.locations })
 }
 
 fn statement_node(raw: &protobuf::RawStmt) -> Option<&NodeEnum> {
@@ -169,6 +218,9 @@ pub(crate) struct Builder {
     pending: Pending,
     /// What was computed ahead for the statement being applied.
     ahead: Ahead,
+    /// Objects defined by the statement being applied, with their byte offset in it.
+    placed: Vec<(ObjectId, i32)>,
+    locations: BTreeMap<ObjectId, SourceLocation>,
 }
 
 impl TypeResolver for Builder {
@@ -194,7 +246,15 @@ impl Builder {
             notes: Vec::new(),
             pending: Pending::default(),
             ahead: Ahead::default(),
+            placed: Vec::new(),
+            locations: BTreeMap::new(),
         }
+    }
+
+    /// Records that the current statement defines `id` at byte `offset` of its text (pg_query's
+    /// `location`; -1, unknown, means the statement's start).
+    pub fn place(&mut self, id: ObjectId, offset: i32) {
+        self.placed.push((id, offset.max(0)));
     }
 
     pub fn unsupported<T>(&self, kind: impl Into<String>) -> Result<T, SchemaError> {

@@ -515,6 +515,7 @@ impl Builder {
             options: options_map(&s.options),
             comment: None,
         };
+        self.place(ObjectId::Index(name.clone()), 0);
         self.cat.indexes.insert(name, index);
         Ok(())
     }
@@ -627,6 +628,7 @@ impl Builder {
             column_comments: BTreeMap::new(),
             grants: BTreeSet::new(),
         };
+        self.place(ObjectId::View(name.clone()), 0);
         self.cat.views.insert(name.clone(), view);
         self.defer_view(name.clone(), json);
         self.apply_default_privileges(&ObjectId::View(name), "TABLES");
@@ -753,6 +755,7 @@ impl Builder {
             self.default_grants_for(&name.schema, "FUNCTIONS", &mut extra);
             f.grants.extend(extra);
         }
+        self.place(ObjectId::Function(key.0.clone(), key.1.clone()), 0);
         self.cat.functions.insert(key, f);
         Ok(())
     }
@@ -894,7 +897,9 @@ impl Builder {
         if t.triggers.contains_key(&trigger.name) && !replace {
             return self.invalid(format!("trigger {} on {table} is created twice", trigger.name));
         }
+        let id = ObjectId::Trigger(table.clone(), trigger.name.clone());
         t.triggers.insert(trigger.name.clone(), trigger);
+        self.place(id, 0);
         Ok(())
     }
 
@@ -933,6 +938,7 @@ impl Builder {
             return self.invalid(format!("policy {name} on {table} is created twice"));
         }
         t.policies.insert(name.clone(), policy);
+        self.place(ObjectId::Policy(table.clone(), name.clone()), 0);
         self.defer_sublinks(&table, format!("policy:{name}:using"), s.qual.as_deref());
         self.defer_sublinks(&table, format!("policy:{name}:check"), s.with_check.as_deref());
         Ok(())

@@ -10,8 +10,8 @@ use crate::schema::naming::{choose_name, name_addition};
 use crate::schema::sequence::SequenceSpec;
 use crate::schema::type_ref::{names, serial_base};
 use crate::schema::{
-    Column, Constraint, ConstraintKind, ExclusionElement, Expr, Identity, IndexElement, PartitionElement, PartitionKey,
-    PartitionOf, QualifiedName, SchemaError, Sequence, SequenceOptions, Table, TypeRef,
+    Column, Constraint, ConstraintKind, ExclusionElement, Expr, Identity, IndexElement, ObjectId, PartitionElement,
+    PartitionKey, PartitionOf, QualifiedName, SchemaError, Sequence, SequenceOptions, Table, TypeRef,
 };
 use crate::sql::quote_literal;
 
@@ -58,6 +58,8 @@ struct Draft {
     /// The parsed expression of a CHECK (for sub-query resolution).
     check_node: Option<Node>,
     fk_without_columns: bool,
+    /// Byte offset in the statement (pg_query's location).
+    location: i32,
 }
 
 impl Builder {
@@ -84,6 +86,7 @@ impl Builder {
         if !s.tablespacename.is_empty() {
             self.note(format!("ignored TABLESPACE {} of {name} (storage is not modelled)", s.tablespacename));
         }
+        self.place(ObjectId::Table(name.clone()), rv.location);
         let mut table = Table::new(name.clone());
         table.unlogged = rv.relpersistence == "u";
         table.options = options_map(&s.options);
@@ -163,6 +166,7 @@ impl Builder {
             Some(base) => TypeRef::builtin(base),
             None => self.type_ref(tn)?,
         };
+        self.place(ObjectId::Column(table.clone(), cd.colname.clone()), cd.location);
         let mut col = Column::new(&cd.colname, data_type);
         col.not_null = cd.is_not_null;
         if let Some(cc) = &cd.coll_clause {
@@ -350,6 +354,7 @@ impl Builder {
             check_columns,
             check_node,
             fk_without_columns,
+            location: c.location,
         })
     }
 
@@ -387,6 +392,7 @@ impl Builder {
                 self.index_names.insert(key.clone());
             }
             self.constraint_names.insert(key);
+            self.place(ObjectId::Constraint(table.clone(), name.clone()), d.location);
             let Some(t) = self.cat.tables.get_mut(table) else {
                 return self.invalid(format!("table {table} does not exist"));
             };

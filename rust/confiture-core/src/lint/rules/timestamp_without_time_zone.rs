@@ -1,0 +1,35 @@
+//! type_001: Columns of type `timestamp` (without time zone).
+
+use crate::lint::Severity;
+use crate::lint::finding::Sink;
+use crate::lint::rule::{Check, RuleMeta, Target};
+use crate::lint::schema::{SchemaCtx, column_name};
+use crate::schema::{ObjectId, TypeRef};
+
+pub(crate) const META: RuleMeta = RuleMeta {
+    id: "type_001",
+    name: "Timestamp Without Time Zone",
+    target: Target::Schema,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "Columns of type `timestamp` (without time zone).",
+    why: "A `timestamp` stores wall-clock time without saying where: the same instant is written differently by servers and clients in other time zones, and daylight-saving changes make values ambiguous or duplicate.",
+    fix: "Use `timestamptz` (`timestamp with time zone`): it stores an instant and shows it in the session's zone.",
+    bad: "CREATE TABLE logins (id bigint PRIMARY KEY, at timestamp NOT NULL);",
+    good: "CREATE TABLE logins (id bigint PRIMARY KEY, at timestamptz NOT NULL);",
+    check: Check::Schema(check),
+};
+
+fn flagged(t: &TypeRef) -> bool {
+    t.schema == "pg_catalog" && t.name == "timestamp"
+}
+
+fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
+    for t in ctx.tables() {
+        for c in t.columns.iter().filter(|c| flagged(&c.data_type)) {
+            let message = format!("column {} is {}", column_name(&t.name, &c.name), c.data_type.sql());
+            let id = ObjectId::Column(t.name.clone(), c.name.clone());
+            sink.add("column", column_name(&t.name, &c.name), message, ctx.location(&id));
+        }
+    }
+}
