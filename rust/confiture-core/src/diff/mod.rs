@@ -68,7 +68,6 @@ impl Diff {
 
 /// One direction: the changes and the ordered steps turning `old` into `new`.
 pub fn plan(old: &Catalog, new: &Catalog) -> Result<(Vec<Change>, Vec<Step>), DiffError> {
-    let t0 = std::time::Instant::now();
     let mut renames = rename::find(old, new);
     // The old schema is copied only when something is renamed.
     let mut renamed = std::borrow::Cow::Borrowed(old);
@@ -82,28 +81,17 @@ pub fn plan(old: &Catalog, new: &Catalog) -> Result<(Vec<Change>, Vec<Step>), Di
     let mut p = plan::Planner::new(&renamed, new);
     p.renames(&renames);
     p.retyped = table::retyped_columns(&renamed, new);
-    eprintln!("p.retyped = table::retyped_columns(&renamed, new); {:?}", t0.elapsed());
     p.decisions = decide::decide(&renamed, new, &p.retyped);
-    eprintln!("p.decisions = decide::decide(&renamed, new, &p.retyped); {:?}", t0.elapsed());
     p.schemas();
-    eprintln!("p.schemas(); {:?}", t0.elapsed());
     p.extensions();
     p.types();
-    eprintln!("p.types(); {:?}", t0.elapsed());
     p.sequences();
-    eprintln!("p.sequences(); {:?}", t0.elapsed());
     p.tables()?;
-    eprintln!("p.tables()?; {:?}", t0.elapsed());
     p.indexes();
-    eprintln!("p.indexes(); {:?}", t0.elapsed());
     p.views();
-    eprintln!("p.views(); {:?}", t0.elapsed());
     p.functions();
-    eprintln!("p.functions(); {:?}", t0.elapsed());
     p.default_privileges();
-    let o = plan::order(p.steps);
-    eprintln!("order {:?}", t0.elapsed());
-    Ok((p.changes, o))
+    Ok((p.changes, plan::order(p.steps)))
 }
 
 /// Both directions.
