@@ -63,7 +63,6 @@ struct Unit<'a> {
 
 /// Builds the model from DDL sources.
 pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, SchemaError> {
-    let t0 = std::time::Instant::now();
     let mut units = Vec::new();
     let mut notes = Vec::new();
     for src in sources {
@@ -100,14 +99,12 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
             }
         }
     }
-    eprintln!("split {:?}", t0.elapsed());
     let parsed: Vec<Result<protobuf::ParseResult, String>> = units
         .par_iter()
         .map(|u| {
             pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map(|r| r.protobuf).map_err(|e| e.to_string())
         })
         .collect();
-    eprintln!("pg_query {:?}", t0.elapsed());
     let mut b = Builder::new(options);
     b.notes = notes;
     for (unit, result) in units.iter().zip(parsed) {
@@ -123,9 +120,7 @@ pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, Schema
             }
         }
     }
-    eprintln!("build {:?}", t0.elapsed());
     let catalog = b.finish()?;
-    eprintln!("finish {:?}", t0.elapsed());
     Ok(Parsed { catalog, notes: b.notes })
 }
 
