@@ -11,6 +11,7 @@
 //! - [`migrate`]: incremental migrations, tracking table, advisory lock, checksums, dry runs
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
+//! - [`testkit`]: the testing toolkit: schema snapshots, data checks, migration round trips, clone pools
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod anonymize;
@@ -25,6 +26,7 @@ pub mod project;
 pub mod schema;
 pub mod sql;
 pub mod sync;
+pub mod testkit;
 pub mod testserver;
 
 pub use error::{Error, Result};

@@ -163,7 +163,7 @@ pub fn load(side: &Side, options: &DiffOptions) -> Result<Loaded, crate::Error> 
             let Side::Database(url) = side else { unreachable!("invariant: only databases have no DDL") };
             let catalog = block_on(crate::schema::introspect_url(
                 url,
-                IntrospectOptions { include_grants: options.include_grants },
+                IntrospectOptions { include_grants: options.include_grants, ..IntrospectOptions::default() },
             ))??;
             let summary = summary(side, source, "introspected", &catalog);
             Ok(Loaded { catalog, summary, notes: Vec::new() })
@@ -187,7 +187,9 @@ pub fn build_and_introspect(
             let client = connect(&server.with_dbname(&name)).await?;
             let applied = apply_sources(&client, sources).await;
             let catalog = match applied {
-                Ok(()) => introspect(&client, IntrospectOptions { include_grants }).await,
+                Ok(()) => {
+                    introspect(&client, IntrospectOptions { include_grants, ..IntrospectOptions::default() }).await
+                }
                 Err(e) => Err(e),
             };
             client.close().await;

@@ -9,18 +9,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use tokio_postgres::Row;
-use tokio_postgres::types::FromSql;
-
+use super::catalog_row::{CatalogRow as Row, get};
 use super::grant::privilege_of;
 use super::parse::{ParseOptions, Source, parse};
 use super::{Catalog, DefaultPrivilege, Grant, QualifiedName, SchemaError};
-use crate::db::{Client, DbError, connect_url};
+use crate::db::{Client, DbError, Executor, Query, connect_url};
 use crate::sql::{quote_ident, quote_literal};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IntrospectOptions {
     pub include_grants: bool,
+    /// Leave out objects the model does not cover (aggregates, foreign tables, rules, …) instead
+    /// of failing: for snapshots of what the model does cover (the testing toolkit).
+    pub skip_unsupported: bool,
 }
 
 /// User schemas: not the system ones, not temporary ones.
@@ -32,10 +33,6 @@ fn not_extension_member(classid: &str, oid: &str) -> String {
         "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dx WHERE dx.classid = '{classid}'::regclass \
          AND dx.objid = {oid} AND dx.deptype = 'e')"
     )
-}
-
-fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize, what: &str) -> Result<T, DbError> {
-    row.try_get(i).map_err(|e| DbError::Client { context: format!("reading {what}"), message: e.to_string() })
 }
 
 /// Connects to `url` and reads its schema.
@@ -79,9 +76,29 @@ struct Rows {
     current_user: Vec<Row>,
 }
 
-async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
-    let c = client.raw();
-    let q = |sql: String| async move { c.query(sql.as_str(), &[]).await };
+/// What each catalog query reads (for errors), in the order of [`Rows`].
+const WHAT: [&str; 16] = [
+    "unsupported objects",
+    "schemas",
+    "extensions",
+    "types",
+    "domain constraints",
+    "composite types",
+    "sequences",
+    "relations",
+    "columns",
+    "constraints",
+    "indexes",
+    "functions",
+    "triggers",
+    "policies",
+    "default privileges",
+    "the current user",
+];
+
+/// The catalog queries, in the order of [`WHAT`].
+#[allow(clippy::too_many_lines, reason = "one query per kind, side by side")]
+fn queries() -> [String; 16] {
     let ext_rel = not_extension_member("pg_catalog.pg_class", "cl.oid");
     let unsupported_sql = format!(
         "SELECT 'aggregate', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
@@ -244,46 +261,95 @@ async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -
     let default_acls_sql = "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, d.defaclacl::text[] \
          FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace ORDER BY 1, 2, 3"
         .to_string();
-    let (r1, r2, r3, r4, r5, r6, r7, r8) = tokio::join!(
-        q(unsupported_sql),
-        q(schemas_sql),
-        q(extensions_sql),
-        q(types_sql),
-        q(domain_checks_sql),
-        q(attributes_sql),
-        q(sequences_sql),
-        q(relations_sql),
-    );
-    let (r9, r10, r11, r12, r13, r14, r15, r16) = tokio::join!(
-        q(columns_sql),
-        q(constraints_sql),
-        q(indexes_sql),
-        q(functions_sql),
-        q(triggers_sql),
-        q(policies_sql),
-        q(default_acls_sql),
-        q("SELECT current_user::text".to_string()),
-    );
-    let ctx = |what: &'static str| move |e: tokio_postgres::Error| DbError::query(format!("reading {what}"), &e);
-    let rows = Rows {
-        unsupported: r1.map_err(ctx("unsupported objects"))?,
-        schemas: r2.map_err(ctx("schemas"))?,
-        extensions: r3.map_err(ctx("extensions"))?,
-        types: r4.map_err(ctx("types"))?,
-        domain_checks: r5.map_err(ctx("domain constraints"))?,
-        attributes: r6.map_err(ctx("composite types"))?,
-        sequences: r7.map_err(ctx("sequences"))?,
-        relations: r8.map_err(ctx("relations"))?,
-        columns: r9.map_err(ctx("columns"))?,
-        constraints: r10.map_err(ctx("constraints"))?,
-        indexes: r11.map_err(ctx("indexes"))?,
-        functions: r12.map_err(ctx("functions"))?,
-        triggers: r13.map_err(ctx("triggers"))?,
-        policies: r14.map_err(ctx("policies"))?,
-        default_acls: r15.map_err(ctx("default privileges"))?,
-        current_user: r16.map_err(ctx("the current user"))?,
-    };
-    build(&rows, database, options)
+    [
+        unsupported_sql,
+        schemas_sql,
+        extensions_sql,
+        types_sql,
+        domain_checks_sql,
+        attributes_sql,
+        sequences_sql,
+        relations_sql,
+        columns_sql,
+        constraints_sql,
+        indexes_sql,
+        functions_sql,
+        triggers_sql,
+        policies_sql,
+        default_acls_sql,
+        "SELECT current_user::text".to_string(),
+    ]
+}
+
+impl Rows {
+    fn from_results(mut results: Vec<Vec<Row>>) -> Self {
+        let mut next = || if results.is_empty() { Vec::new() } else { results.remove(0) };
+        Self {
+            unsupported: next(),
+            schemas: next(),
+            extensions: next(),
+            types: next(),
+            domain_checks: next(),
+            attributes: next(),
+            sequences: next(),
+            relations: next(),
+            columns: next(),
+            constraints: next(),
+            indexes: next(),
+            functions: next(),
+            triggers: next(),
+            policies: next(),
+            default_acls: next(),
+            current_user: next(),
+        }
+    }
+}
+
+/// The queries on Confiture's own connection, all in flight at once (pipelined).
+async fn read_all(client: &Client, database: &str, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
+    let c = client.raw();
+    let sql = queries();
+    let pending = sql.iter().map(|q| c.query(q.as_str(), &[]));
+    let results = futures_util::future::join_all(pending).await;
+    let mut rows = Vec::with_capacity(results.len());
+    for (result, what) in results.into_iter().zip(WHAT) {
+        let result = result.map_err(|e| DbError::query(format!("reading {what}"), &e))?;
+        rows.push(result.into_iter().map(Row::Typed).collect());
+    }
+    build(&Rows::from_results(rows), database, options)
+}
+
+/// Reads the schema through an executor — inside the caller's transaction when there is one (in a
+/// savepoint that is rolled back), so uncommitted changes are seen and nothing is left behind.
+/// Every column crosses as text: each query's rows come back as `row_to_json` documents.
+pub fn introspect_exec(exec: &mut dyn Executor, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
+    let failed =
+        |what: &str, e: crate::db::ExecError| DbError::Client { context: what.to_string(), message: e.to_string() };
+    let database = exec.database_name().map_err(|e| failed("reading the database name", e))?;
+    exec.begin().map_err(|e| failed("starting the introspection", e))?;
+    let result = (|| -> Result<Catalog, crate::Error> {
+        // pg_get_*def qualifies names outside the search path: the same path as the typed reader.
+        exec.execute("SET LOCAL search_path TO public").map_err(|e| failed("setting the search path", e))?;
+        let mut rows = Vec::with_capacity(WHAT.len());
+        for (sql, what) in queries().iter().zip(WHAT) {
+            let wrapped = format!("SELECT pg_catalog.row_to_json(q)::text FROM ({sql}) q");
+            let texts = exec.query(&Query::new(&wrapped)).map_err(|e| failed(&format!("reading {what}"), e))?;
+            let mut parsed = Vec::with_capacity(texts.len());
+            for text in texts.into_iter().filter_map(|r| r.into_iter().next().flatten()) {
+                parsed.push(
+                    Row::from_json_text(&text)
+                        .map_err(|e| DbError::Client { context: format!("reading {what}"), message: e.to_string() })?,
+                );
+            }
+            rows.push(parsed);
+        }
+        build(&Rows::from_results(rows), &database, options)
+    })();
+    // The savepoint (or transaction) only ever read: roll it back, success or not.
+    let ended = exec.rollback().map_err(|e| failed("ending the introspection", e));
+    let catalog = result?;
+    ended?;
+    Ok(catalog)
 }
 
 fn qn(schema: &str, name: &str) -> String {
@@ -306,7 +372,7 @@ enum AclTarget {
 }
 
 fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
-    if !rows.unsupported.is_empty() {
+    if !rows.unsupported.is_empty() && !options.skip_unsupported {
         let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in &rows.unsupported {
             let kind: String = get(r, 0, "unsupported objects")?;
