@@ -9,13 +9,14 @@ use confiture_core::db::{DbError, ExecError};
 use confiture_core::diff::DiffError;
 use confiture_core::migrate::MigrateError;
 use confiture_core::sync::SyncError;
+use confiture_core::testkit::TestkitError;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-static CLASSES: [PyOnceLock<Py<PyType>>; 11] = [const { PyOnceLock::new() }; 11];
-const NAMES: [&str; 11] = [
+static CLASSES: [PyOnceLock<Py<PyType>>; 12] = [const { PyOnceLock::new() }; 12];
+const NAMES: [&str; 12] = [
     "ConfiturError",
     "ConfigurationError",
     "SchemaError",
@@ -27,6 +28,7 @@ const NAMES: [&str; 11] = [
     "AnonymizationProfileError",
     "ProfileNotFoundError",
     "DifferError",
+    "ValidationError",
 ];
 
 #[derive(Clone, Copy)]
@@ -42,6 +44,7 @@ enum Class {
     AnonymizationProfile = 8,
     ProfileNotFound = 9,
     Differ = 10,
+    Validation = 11,
 }
 
 fn class(py: Python<'_>, c: Class) -> PyResult<&Bound<'_, PyType>> {
@@ -130,6 +133,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Migrate(e) => migrate_error(py, e, &message),
         Error::Anonymize(e) => anonymize_error(py, e, &message),
         Error::Sync(e) => sync_error(py, e, &message),
+        Error::Testkit(e) => testkit_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
     }
 }
@@ -170,6 +174,33 @@ fn sync_error(py: Python<'_>, e: &SyncError, message: &str) -> PyErr {
         | SyncError::Cycle { .. }
         | SyncError::Checkpoint { .. }
         | SyncError::Cancelled => make(py, Class::Sync, message, &[]),
+    }
+}
+
+fn testkit_error(py: Python<'_>, e: &TestkitError, message: &str) -> PyErr {
+    match e {
+        TestkitError::Query { source, .. } => {
+            let err = make(py, Class::Database, message, &[]);
+            set_exec_attrs(py, &err, source);
+            err
+        }
+        TestkitError::NoSuchTable { .. } | TestkitError::NoForeignKey { .. } => {
+            make(py, Class::Validation, message, &[])
+        }
+        TestkitError::AlreadyPast { version } => {
+            let err = construct(
+                py,
+                "confiture.exceptions",
+                "MigrationError",
+                vec![any(py, message)],
+                &[("version", any(py, version.as_str()))],
+            );
+            // Lets the round trip tell "needs a fresh database" from a failed migration.
+            let _ = err.value(py).setattr("already_applied", true);
+            err
+        }
+        TestkitError::Pool(_) => make(py, Class::Database, message, &[("sqlstate", py.None())]),
+        TestkitError::Usage(_) => make(py, Class::Confitur, message, &[]),
     }
 }
 

@@ -2,6 +2,7 @@
 //! engine area has its own file, all conversions live in `convert.rs` and all error mapping in
 //! `errors.rs`.
 
+mod aio;
 mod anonymize;
 mod build;
 mod config;
@@ -13,6 +14,7 @@ mod migrate;
 mod project;
 mod run;
 mod sync;
+mod testkit;
 mod testserver;
 
 use pyo3::prelude::*;
@@ -28,5 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     migrate::register(m)?;
     anonymize::register(m)?;
     sync::register(m)?;
+    testkit::register(m)?;
+    aio::register(m)?;
     Ok(())
 }
