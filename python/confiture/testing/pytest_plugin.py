@@ -239,7 +239,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     directory = root / "db" / "migrations" if given is None else root / Path(given)
     if not directory.is_dir():
         raise pytest.UsageError(
-            f"{metafunc.function.__name__}: migrations directory not found: {directory} "
+            f"{metafunc.definition.name}: migrations directory not found: {directory} "
             "(give it to roundtrip.each_migration_test(), relative to the rootdir)"
         )
     cases = list_cases(directory)
