@@ -57,6 +57,33 @@ pub struct ClonePool {
     inner: Arc<Inner>,
 }
 
+/// Counts one background creation or drop until it ends, however it ends (a panic included), so
+/// `close` never waits for work that is gone.
+struct InFlight {
+    inner: Arc<Inner>,
+    dropping: bool,
+}
+
+impl InFlight {
+    fn start(inner: &Arc<Inner>, dropping: bool) -> Self {
+        {
+            let mut s = inner.state();
+            if dropping { s.dropping += 1 } else { s.creating += 1 }
+        }
+        Self { inner: Arc::clone(inner), dropping }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        {
+            let mut s = self.inner.state();
+            if self.dropping { s.dropping -= 1 } else { s.creating -= 1 }
+        }
+        self.inner.changed.notify_waiters();
+    }
+}
+
 impl Inner {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -135,14 +162,15 @@ impl ClonePool {
         let runtime = crate::db::runtime()?;
         let mut state = self.inner.state();
         while !state.closed && state.ready.len() + state.creating < self.inner.options.ahead {
-            state.creating += 1;
             let name = self.next_name(&mut state);
+            state.creating += 1;
             let inner = Arc::clone(&self.inner);
             runtime.spawn(async move {
+                // Takes over the count taken above.
+                let in_flight = InFlight { inner: Arc::clone(&inner), dropping: false };
                 let result = inner.create(&name).await;
                 let orphan = {
                     let mut s = inner.state();
-                    s.creating -= 1;
                     match result {
                         Ok(()) if !s.closed => {
                             s.ready.push_back(name);
@@ -156,10 +184,12 @@ impl ClonePool {
                     }
                 };
                 if let Some(name) = orphan {
-                    // Closed while it was being made.
+                    // Closed while it was being made: counted as a drop before it stops counting
+                    // as a creation, so `close` waits for it.
+                    let _dropping = InFlight::start(&inner, true);
+                    drop(in_flight);
                     let _ = inner.drop_database(&name).await;
                 }
-                inner.changed.notify_waiters();
             });
         }
         Ok(())
@@ -192,9 +222,9 @@ impl ClonePool {
                 }
             };
             if let Some(name) = make_now {
+                let in_flight = InFlight { inner: Arc::clone(&self.inner), dropping: false };
                 let result = self.inner.create(&name).await;
-                self.inner.state().creating -= 1;
-                self.inner.changed.notify_waiters();
+                drop(in_flight);
                 result.map_err(|e| TestkitError::Pool(format!("cloning {}: {e}", self.inner.template)))?;
                 self.refill()?;
                 return Ok(name);
@@ -206,18 +236,13 @@ impl ClonePool {
     /// Drops a clone in the background (closing its sessions first).
     pub fn give_back(&self, name: String) -> Result<(), crate::Error> {
         let runtime = crate::db::runtime()?;
-        self.inner.state().dropping += 1;
+        let in_flight = InFlight::start(&self.inner, true);
         let inner = Arc::clone(&self.inner);
         runtime.spawn(async move {
-            let result = inner.drop_database(&name).await;
-            {
-                let mut s = inner.state();
-                s.dropping -= 1;
-                if let Err(e) = result {
-                    s.failure = Some(format!("dropping {name}: {e}"));
-                }
+            let _in_flight = in_flight;
+            if let Err(e) = inner.drop_database(&name).await {
+                inner.state().failure = Some(format!("dropping {name}: {e}"));
             }
-            inner.changed.notify_waiters();
         });
         Ok(())
     }
