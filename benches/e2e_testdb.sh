@@ -96,6 +96,7 @@ run() { # label, ahead, work seconds
     say "$1"
     (cd "$WORK/p100" && BENCH_OUT="$WORK/$2-$3.json" CONFITURE_TEST_DB_AHEAD="$2" BENCH_TEST_WORK_S="$3" \
         "$PY" -m pytest >/dev/null)
+    echo "$1: load average $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/load.txt"
 }
 # A first session builds the template (cached on the server for the next sessions).
 run "warm-up (builds the template)" 2 0
@@ -147,6 +148,10 @@ lines = [
     row("clones made ahead (default), tests taking 50 ms", f"{work}/2-0.05.json", True),
     row("no look-ahead (`CONFITURE_TEST_DB_AHEAD=0`)", f"{work}/0-0.json", True),
     row("reference: psql `CREATE DATABASE … TEMPLATE` + `DROP DATABASE`", f"{work}/psql.json", False),
+    "",
+    "Load average (1, 5, 15 min) after each run:",
+    "",
+    *[f"- {line}" for line in open(f"{work}/load.txt").read().splitlines()],
     "",
 ]
 open(report, "w").write("\n".join(lines))
