@@ -33,6 +33,7 @@ run_pytest tests
 run_pytest examples/basic
 run_pytest examples/migrations
 run_pytest examples/multi-agent-workflow
+run_pytest examples/pytest-app
 if [ "$suites_ran" -eq 0 ]; then
     say "no Python tests ran at all"
     exit 1

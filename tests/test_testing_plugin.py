@@ -108,3 +108,85 @@ def test_reference_import_path_works() -> None:
     import confiture.testing.pytest as fixtures
 
     assert callable(fixtures.confiture_db)
+
+
+MIGRATION_TESTS = """
+import pytest
+from confiture.testing.pytest import migration_test
+
+
+def test_sandbox_works_on_a_database_holding_the_schema(
+    confiture_sandbox, confiture_validator, confiture_snapshotter
+):
+    assert confiture_sandbox.get_row_count("items") == 1
+    before = confiture_snapshotter.capture()
+    confiture_sandbox.load("002_add_price").up()
+    after = confiture_snapshotter.capture()
+    changes = confiture_snapshotter.compare(before, after)
+    assert changes["tables_modified"][0]["columns_added"] == {"price"}
+    assert confiture_validator.constraints_valid()
+
+
+def test_the_previous_test_left_nothing(confiture_sandbox):
+    assert not confiture_sandbox.column_exists("items", "price")
+
+
+@migration_test("002_add_price")
+class TestAddPrice:
+    def test_up_keeps_rows(self, confiture_sandbox, migration):
+        baseline = confiture_sandbox.capture_baseline()
+        migration.up()
+        confiture_sandbox.assert_no_data_loss(baseline)
+        assert confiture_sandbox.column_exists("items", "price")
+
+    def test_pre_state(self, confiture_sandbox, migration):
+        migration.up()
+        with confiture_sandbox.in_pre_state(migration):
+            assert not confiture_sandbox.column_exists("items", "price")
+
+
+def test_the_reference_fixtures_are_there(tb_confiture_dir, confiture_migrations_dir):
+    assert (confiture_migrations_dir / "002_add_price.up.sql").exists()
+"""
+
+
+def test_migration_testing_fixtures(
+    plugin_project: pytest.Pytester,
+    confiture_test_server_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    query: Callable[[str, str], list[tuple]],
+) -> None:
+    monkeypatch.setenv("CONFITURE_TEST_DATABASE_URL", confiture_test_server_url)
+    monkeypatch.delenv("CONFITURE_TEST_DB_URL", raising=False)
+    migrations = plugin_project.path / "db" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "002_add_price.up.sql").write_text("ALTER TABLE items ADD COLUMN price numeric;\n")
+    (migrations / "002_add_price.down.sql").write_text("ALTER TABLE items DROP COLUMN price;\n")
+    plugin_project.makepyfile(test_migrations=MIGRATION_TESTS)
+    result = plugin_project.runpytest("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+    assert (
+        query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'confiture\\_session\\_%'")
+        == []
+    )
+
+
+def test_the_reference_import_path_has_the_toolkit() -> None:
+    import confiture.testing.pytest as fixtures
+    from confiture import testing
+
+    assert callable(fixtures.migration_test)
+    for name in ("confiture_sandbox", "confiture_validator", "confiture_snapshotter", "confiture_db_url"):
+        assert callable(getattr(fixtures, name))
+    # Every exported name resolves (fraiseql-confiture 0.3.9's __all__ listed a missing one).
+    for name in testing.__all__:
+        assert getattr(testing, name) is not None
+
+
+def test_the_plugin_loads_nothing_heavy(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_x="import sys\n\ndef test_x():\n"
+        "    assert 'confiture._core' not in sys.modules\n"
+        "    assert 'psycopg' not in sys.modules\n"
+    )
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -1,12 +1,14 @@
 """Type stubs for ``confiture._core``, the compiled engine. Python code should prefer the public
 modules (``confiture.core.builder``, ``confiture.config.environment``, ``confiture.testing``)."""
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any, Literal, TypedDict, final
 
 __version__: str
 __all__ = [
     "Anonymizer",
+    "ClonePool",
     "CoordinationProject",
     "EngineHandle",
     "PostgresServer",
@@ -16,6 +18,7 @@ __all__ = [
     "anonymization_profile_from_dict",
     "anonymization_strategies",
     "apply_schema",
+    "apply_schema_async",
     "build_schema",
     "card_number_info",
     "check_precondition",
@@ -39,6 +42,12 @@ __all__ = [
     "coordinate_resolve",
     "coordinate_transition",
     "create_database",
+    "data_baseline",
+    "data_count_changes",
+    "data_foreign_key_violations",
+    "data_invalid_indexes",
+    "data_row_count",
+    "data_violations",
     "database_url_from_config",
     "diff_drift",
     "diff_sides",
@@ -65,11 +74,13 @@ __all__ = [
     "migrate_baseline",
     "migrate_down",
     "migrate_dry_run",
+    "migrate_find",
     "migrate_fix_naming",
     "migrate_generate",
     "migrate_scan",
     "migrate_status",
     "migrate_up",
+    "migrate_up_async",
     "migrate_verify",
     "migrator_applied",
     "migrator_apply",
@@ -85,8 +96,12 @@ __all__ = [
     "render_database_url",
     "render_diff",
     "resolve_seed",
+    "roundtrip_check",
     "save_sync_checkpoint",
     "schema_model",
+    "snapshot_capture",
+    "snapshot_compare",
+    "sync_async",
     "sync_check_connections",
     "sync_list_tables",
     "sync_parse_rule",
@@ -213,6 +228,15 @@ def apply_schema(
     use_cache: bool = True,
 ) -> _ApplyReportDict:
     """Builds a database from the environment's files, in one transaction."""
+
+def apply_schema_async(
+    environment: dict[str, Any],
+    database_url: str | None = None,
+    schema_only: bool = False,
+    recreate: bool = False,
+    use_cache: bool = True,
+) -> Awaitable[_ApplyReportDict]:
+    """``apply_schema``, awaitable (call inside a running event loop)."""
 
 class _TemplateDict(TypedDict):
     name: str
@@ -440,6 +464,26 @@ def migrate_up(
 ) -> dict[str, Any]:
     """Applies pending migrations (``options``: target, strict, force, on_mismatch, …)."""
 
+def migrate_up_async(
+    url: str,
+    directory: str | Path,
+    table: str,
+    options: dict[str, Any],
+    lock: dict[str, Any] | None = None,
+    host: Any | None = None,
+) -> Awaitable[dict[str, Any]]:
+    """``migrate_up`` on a database URL, awaitable (call inside a running event loop)."""
+
+def migrate_find(
+    directory: str | Path, version: str | None = None, name: str | None = None
+) -> list[dict[str, Any]]:
+    """The migrations with this version (as versions compare) or full name (``003_add_users``)."""
+
+def roundtrip_check(
+    target: _Target, directory: str | Path, table: str, version: str, host: Any | None = None
+) -> dict[str, Any]:
+    """Up → down → up of one migration with the schemas compared (see ``confiture.testing.roundtrip``)."""
+
 def migrate_down(
     target: _Target,
     directory: str | Path,
@@ -665,6 +709,9 @@ def sync_start(request: dict[str, Any]) -> SyncRun:
     ``key_env_var``, ``schema_only_check``, ``batch_size``, ``jobs``, ``checkpoint``, ``resume``,
     ``truncate``, ``yes``, ``verify``."""
 
+def sync_async(request: dict[str, Any]) -> Awaitable[_SyncReportDict]:
+    """A sync, awaitable (same request as ``sync_start``); cancelling the task cancels the sync."""
+
 def sync_list_tables(endpoint: str, project_dir: str | Path | None = None) -> list[str]:
     """The user tables of a database (all schemas), as displayed names."""
 
@@ -758,3 +805,46 @@ def coordinate_overview(target: _Target, ensure: bool = False) -> dict[str, Any]
 
 def coordinate_allocate_branch(target: _Target, feature_name: str, ensure: bool = False) -> str:
     """The branch a feature would get."""
+# --- testing toolkit -----------------------------------------------------------------------------
+
+def snapshot_capture(connection: _Target) -> dict[str, Any]:
+    """The schema snapshot of a database: ``tables`` (by name), ``views``, ``materialized_views``,
+    ``functions``."""
+
+def snapshot_compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two snapshots."""
+
+def data_baseline(connection: _Target) -> dict[str, Any]:
+    """Exact row counts by ``schema.table`` and constraint violations."""
+
+def data_violations(connection: _Target) -> list[dict[str, Any]]:
+    """Rows that break a foreign key or a ``NOT VALID`` CHECK, per constraint."""
+
+def data_foreign_key_violations(connection: _Target, table: str, column: str) -> list[dict[str, Any]]:
+    """Rows that break the foreign keys of ``table`` that include ``column``."""
+
+def data_count_changes(
+    before: dict[str, Any], after: dict[str, Any], allow_additions: bool = True
+) -> list[dict[str, Any]]:
+    """Tables whose row count dropped (or changed, without ``allow_additions``)."""
+
+def data_invalid_indexes(connection: _Target) -> list[str]:
+    """Indexes that are not valid or not ready, as ``schema.table.index``."""
+
+def data_row_count(connection: _Target, table: str, schema: str | None = None) -> int:
+    """The exact row count of a table."""
+
+@final
+class ClonePool:
+    """Clones of a template database, made ahead of time for per-test databases."""
+
+    def __new__(cls, server_url: str, template: str, ahead: int = 2, prefix: str = ...) -> ClonePool: ...
+    def take(self) -> str:
+        """The name of a fresh clone (waits when none is ready)."""
+    def give_back(self, name: str) -> None:
+        """Drops a clone in the background."""
+    def close(self) -> None:
+        """Drops unused clones and waits for every drop."""
+    @property
+    def ready(self) -> int:
+        """Clones ready right now."""

@@ -122,6 +122,11 @@ class TemporaryServerError(ConfiturError):
     """A throw-away PostgreSQL server could not be started or stopped."""
 
 
+class PreStateSimulationError(ConfiturError):
+    """``MigrationSandbox.simulate_pre_state`` could not run a migration's ``down`` (the database
+    is not in the migration's post-state, or the down migration is broken)."""
+
+
 class ConfigurationWarning(UserWarning):
     """Something in an environment file was ignored (e.g. an unknown key)."""
 
@@ -151,6 +156,7 @@ __all__ = [
     "DatabaseError",
     "DifferError",
     "MigrationError",
+    "PreStateSimulationError",
     "ProfileNotFoundError",
     "RollbackError",
     "SQLError",

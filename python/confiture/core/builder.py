@@ -130,5 +130,14 @@ class SchemaBuilder:
         report = _core.apply_schema(self._engine_env(), database_url, self.schema_only, recreate, use_cache)
         return DatabaseBuildReport._from_engine(report)
 
+    async def build_database_async(
+        self, database_url: str | None = None, *, recreate: bool = False, use_cache: bool = True
+    ) -> DatabaseBuildReport:
+        """``build_database``, awaitable: the build runs on the engine's runtime, off the event loop."""
+        report = await _core.apply_schema_async(
+            self._engine_env(), database_url, self.schema_only, recreate, use_cache
+        )
+        return DatabaseBuildReport._from_engine(report)
+
 
 __all__ = ["HAS_RUST", "BuildFileReport", "DatabaseBuildReport", "ObjectSummary", "SchemaBuilder"]

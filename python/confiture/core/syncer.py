@@ -221,6 +221,12 @@ class ProductionSyncer:
         report = run_sync(self._request(config), show_progress=config.show_progress and sys.stderr.isatty())
         return self._record(report)
 
+    async def sync_async(self, config: SyncConfig) -> dict[str, int]:
+        """``sync``, awaitable: runs on the engine's runtime, off the event loop (no progress bars);
+        cancelling the awaiting task cancels the sync. Needs no ``with`` block."""
+        report = await _core.sync_async(self._request(config))
+        return self._record(report)
+
     def sync_table(
         self,
         table_name: str,

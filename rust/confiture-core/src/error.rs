@@ -14,6 +14,7 @@ use crate::project::ProjectError;
 use crate::schema::SchemaError;
 use crate::sql::SqlError;
 use crate::sync::SyncError;
+use crate::testkit::TestkitError;
 use crate::testserver::ServerError;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +45,8 @@ pub enum Error {
     Anonymize(#[from] AnonymizeError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    #[error(transparent)]
+    Testkit(#[from] TestkitError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.

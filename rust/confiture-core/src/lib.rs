@@ -13,6 +13,7 @@
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
 //! - [`coordinate`]: intents of parallel schema work and their conflicts, from parsed DDL
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
+//! - [`testkit`]: the testing toolkit: schema snapshots, data checks, migration round trips, clone pools
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod anonymize;
@@ -29,6 +30,7 @@ pub mod project;
 pub mod schema;
 pub mod sql;
 pub mod sync;
+pub mod testkit;
 pub mod testserver;
 
 pub use error::{Error, Result};

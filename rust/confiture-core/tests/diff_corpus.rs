@@ -67,7 +67,9 @@ fn drop_db(db: &str) {
 
 fn introspect(db: &str) -> Result<Catalog, String> {
     let c = block_on(connect(&params_for(db))).unwrap().unwrap();
-    let cat = block_on(schema::introspect(&c, IntrospectOptions { include_grants: true })).unwrap();
+    let cat =
+        block_on(schema::introspect(&c, IntrospectOptions { include_grants: true, ..IntrospectOptions::default() }))
+            .unwrap();
     block_on(c.close()).unwrap();
     cat.map_err(|e| format!("introspection failed: {e}"))
 }

@@ -11,13 +11,14 @@ use confiture_core::diff::DiffError;
 use confiture_core::lint::LintError;
 use confiture_core::migrate::MigrateError;
 use confiture_core::sync::SyncError;
+use confiture_core::testkit::TestkitError;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-static CLASSES: [PyOnceLock<Py<PyType>>; 12] = [const { PyOnceLock::new() }; 12];
-const NAMES: [&str; 12] = [
+static CLASSES: [PyOnceLock<Py<PyType>>; 13] = [const { PyOnceLock::new() }; 13];
+const NAMES: [&str; 13] = [
     "ConfiturError",
     "ConfigurationError",
     "SchemaError",
@@ -30,6 +31,7 @@ const NAMES: [&str; 12] = [
     "ProfileNotFoundError",
     "DifferError",
     "CoordinationError",
+    "ValidationError",
 ];
 
 #[derive(Clone, Copy)]
@@ -46,6 +48,7 @@ enum Class {
     ProfileNotFound = 9,
     Differ = 10,
     Coordination = 11,
+    Validation = 12,
 }
 
 fn class(py: Python<'_>, c: Class) -> PyResult<&Bound<'_, PyType>> {
@@ -151,6 +154,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Lint(LintError::Read { .. } | LintError::NotSql { .. }) => make(py, Class::Confitur, &message, &[]),
         Error::Anonymize(e) => anonymize_error(py, e, &message),
         Error::Sync(e) => sync_error(py, e, &message),
+        Error::Testkit(e) => testkit_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
     }
 }
@@ -191,6 +195,33 @@ fn sync_error(py: Python<'_>, e: &SyncError, message: &str) -> PyErr {
         | SyncError::Cycle { .. }
         | SyncError::Checkpoint { .. }
         | SyncError::Cancelled => make(py, Class::Sync, message, &[]),
+    }
+}
+
+fn testkit_error(py: Python<'_>, e: &TestkitError, message: &str) -> PyErr {
+    match e {
+        TestkitError::Query { source, .. } => {
+            let err = make(py, Class::Database, message, &[]);
+            set_exec_attrs(py, &err, source);
+            err
+        }
+        TestkitError::NoSuchTable { .. } | TestkitError::NoForeignKey { .. } => {
+            make(py, Class::Validation, message, &[])
+        }
+        TestkitError::AlreadyPast { version } => {
+            let err = construct(
+                py,
+                "confiture.exceptions",
+                "MigrationError",
+                vec![any(py, message)],
+                &[("version", any(py, version.as_str()))],
+            );
+            // Lets the round trip tell "needs a fresh database" from a failed migration.
+            let _ = err.value(py).setattr("already_applied", true);
+            err
+        }
+        TestkitError::Pool(_) => make(py, Class::Database, message, &[("sqlstate", py.None())]),
+        TestkitError::Usage(_) => make(py, Class::Confitur, message, &[]),
     }
 }
 

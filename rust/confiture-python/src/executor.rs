@@ -176,17 +176,19 @@ impl Executor for PsycopgExecutor {
     }
 }
 
+/// Confiture's own connection to `url`, as an executor (call without the GIL).
+pub fn native_executor(url: &str) -> Result<SharedExecutor, confiture_core::Error> {
+    let mut exec = NativeExecutor::new(block_on(connect_url(url))??);
+    exec.watch_for_vanished_client()
+        .map_err(|e| confiture_core::migrate::MigrateError::exec("configuring the connection", e))?;
+    Ok(Arc::new(Mutex::new(Box::new(exec) as Box<dyn Executor>)))
+}
+
 /// The executor for a connection target: a URL (Confiture's own connection) or a psycopg connection.
 pub fn executor_for(py: Python<'_>, target: &Bound<'_, PyAny>) -> PyResult<SharedExecutor> {
     if let Ok(url) = target.cast::<PyString>() {
         let url = url.to_str()?.to_owned();
-        let exec = engine(py, || {
-            let mut exec = NativeExecutor::new(block_on(connect_url(&url))??);
-            exec.watch_for_vanished_client()
-                .map_err(|e| confiture_core::migrate::MigrateError::exec("configuring the connection", e))?;
-            Ok(exec)
-        })?;
-        return Ok(Arc::new(Mutex::new(Box::new(exec) as Box<dyn Executor>)));
+        return engine(py, || native_executor(&url));
     }
     Ok(Arc::new(Mutex::new(Box::new(PsycopgExecutor::new(target.clone().unbind())) as Box<dyn Executor>)))
 }

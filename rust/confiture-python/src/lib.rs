@@ -2,6 +2,7 @@
 //! engine area has its own file, all conversions live in `convert.rs` and all error mapping in
 //! `errors.rs`.
 
+mod aio;
 mod anonymize;
 mod build;
 mod config;
@@ -15,6 +16,7 @@ mod migrate;
 mod project;
 mod run;
 mod sync;
+mod testkit;
 mod testserver;
 
 use pyo3::prelude::*;
@@ -32,5 +34,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     anonymize::register(m)?;
     sync::register(m)?;
     coordinate::register(m)?;
+    testkit::register(m)?;
+    aio::register(m)?;
     Ok(())
 }

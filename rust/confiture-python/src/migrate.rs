@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use serde::Deserialize;
 
 use crate::convert::{from_py, to_py};
-use crate::executor::{EngineHandle, executor_for, pg_info};
+use crate::executor::{EngineHandle, executor_for, native_executor, pg_info};
 use crate::run::engine;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -26,6 +26,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(migrate_scan, m)?,
         wrap_pyfunction!(migrate_status, m)?,
         wrap_pyfunction!(migrate_up, m)?,
+        wrap_pyfunction!(migrate_up_async, m)?,
+        wrap_pyfunction!(roundtrip_check, m)?,
+        wrap_pyfunction!(migrate_find, m)?,
         wrap_pyfunction!(migrate_down, m)?,
         wrap_pyfunction!(migrate_baseline, m)?,
         wrap_pyfunction!(migrate_verify, m)?,
@@ -223,12 +226,12 @@ fn passes_through(py: Python<'_>, e: &PyErr) -> bool {
 }
 
 /// Runs `f` with a runner, without the GIL, converting errors (and keeping Python's own).
-fn with_runner<T: Send>(
+fn with_runner<T: Send, E: Into<confiture_core::Error>>(
     py: Python<'_>,
     target: &Bound<'_, PyAny>,
     table: &str,
     host: Option<&Bound<'_, PyAny>>,
-    f: impl FnOnce(&mut Runner<'_>) -> Result<T, MigrateError> + Send,
+    f: impl FnOnce(&mut Runner<'_>) -> Result<T, E> + Send,
 ) -> PyResult<T> {
     let exec = executor_for(py, target)?;
     let mut py_host = PyHost::new(host);
@@ -236,7 +239,7 @@ fn with_runner<T: Send>(
     let result = py.detach(|| -> Result<T, confiture_core::Error> {
         confiture_core::process::enter()?;
         let mut runner = Runner::new(exec, &mut py_host, &table)?;
-        Ok(f(&mut runner)?)
+        f(&mut runner).map_err(Into::into)
     });
     result.map_err(|e| raise(py, &mut py_host, e))
 }
@@ -269,6 +272,30 @@ fn migrate_scan(py: Python<'_>, directory: PathBuf) -> PyResult<Bound<'_, PyAny>
     to_py(py, &scanned)
 }
 
+/// The migrations of a directory with this version (as versions compare: `3` is `003`), or this
+/// full name (`003_add_users`): every match, so the caller can tell none from several.
+#[pyfunction]
+#[pyo3(signature = (directory, version = None, name = None))]
+fn migrate_find<'py>(
+    py: Python<'py>,
+    directory: PathBuf,
+    version: Option<String>,
+    name: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let found = engine(py, || {
+        let scanned = scan(&directory)?;
+        Ok(scanned
+            .migrations
+            .into_iter()
+            .filter(|m| {
+                version.as_deref().is_none_or(|v| confiture_core::migrate::version::same(&m.version, v))
+                    && name.as_deref().is_none_or(|n| m.label() == n)
+            })
+            .collect::<Vec<_>>())
+    })?;
+    to_py(py, &found)
+}
+
 /// Applied and pending migrations (reads only; a missing tracking table means nothing applied).
 #[pyfunction]
 fn migrate_status<'py>(
@@ -297,6 +324,24 @@ fn yes() -> bool {
     true
 }
 
+fn up_options(options: &Bound<'_, PyAny>, lock: Option<&Bound<'_, PyAny>>) -> PyResult<UpOptions> {
+    let spec: UpSpec = from_py(options, "up options")?;
+    let on_mismatch = match spec.on_mismatch.as_deref().unwrap_or("fail") {
+        "fail" => OnMismatch::Fail,
+        "warn" => OnMismatch::Warn,
+        "ignore" => OnMismatch::Ignore,
+        other => return Err(PyValueError::new_err(format!("invalid on_mismatch {other:?}: use fail, warn or ignore"))),
+    };
+    Ok(UpOptions {
+        target: spec.target,
+        force: spec.force,
+        strict: spec.strict,
+        lock: lock_mode(lock)?,
+        verify_checksums: spec.verify_checksums,
+        on_mismatch,
+    })
+}
+
 /// Applies pending migrations.
 #[pyfunction]
 #[pyo3(signature = (target, directory, table, options, lock = None, host = None))]
@@ -309,22 +354,60 @@ fn migrate_up<'py>(
     lock: Option<&Bound<'py, PyAny>>,
     host: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let spec: UpSpec = from_py(options, "up options")?;
-    let on_mismatch = match spec.on_mismatch.as_deref().unwrap_or("fail") {
-        "fail" => OnMismatch::Fail,
-        "warn" => OnMismatch::Warn,
-        "ignore" => OnMismatch::Ignore,
-        other => return Err(PyValueError::new_err(format!("invalid on_mismatch {other:?}: use fail, warn or ignore"))),
-    };
-    let options = UpOptions {
-        target: spec.target,
-        force: spec.force,
-        strict: spec.strict,
-        lock: lock_mode(lock)?,
-        verify_checksums: spec.verify_checksums,
-        on_mismatch,
-    };
+    let options = up_options(options, lock)?;
     let report = with_runner(py, target, &table, host, |r| r.up(&scan(&directory)?, &options))?;
+    to_py(py, &report)
+}
+
+/// `migrate_up` on a database URL, awaitable: the connection, the runner and every migration run
+/// on the engine's blocking pool (Python migrations attach to the interpreter there).
+#[pyfunction]
+#[pyo3(signature = (url, directory, table, options, lock = None, host = None))]
+#[allow(clippy::too_many_arguments, reason = "mirrors migrate_up")]
+fn migrate_up_async<'py>(
+    py: Python<'py>,
+    url: String,
+    directory: PathBuf,
+    table: String,
+    options: &Bound<'py, PyAny>,
+    lock: Option<&Bound<'py, PyAny>>,
+    host: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = up_options(options, lock)?;
+    let py_host = std::sync::Arc::new(std::sync::Mutex::new(PyHost::new(host)));
+    let worker_host = std::sync::Arc::clone(&py_host);
+    crate::aio::awaitable(
+        py,
+        move || {
+            let exec = native_executor(&url)?;
+            let mut guard = worker_host.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut runner = Runner::new(exec, &mut *guard, &table)?;
+            Ok(runner.up(&scan(&directory)?, &options)?)
+        },
+        move |py, result| match result {
+            Ok(report) => Ok(to_py(py, &report)?.unbind()),
+            Err(e) => {
+                let mut guard = py_host.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                Err(raise(py, &mut guard, e))
+            }
+        },
+    )
+}
+
+/// The migration round trip (up → down → up, schemas compared) of `version` on a database.
+#[pyfunction]
+#[pyo3(signature = (target, directory, table, version, host = None))]
+fn roundtrip_check<'py>(
+    py: Python<'py>,
+    target: &Bound<'py, PyAny>,
+    directory: PathBuf,
+    table: String,
+    version: String,
+    host: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let report = with_runner(py, target, &table, host, |r| -> Result<_, confiture_core::Error> {
+        confiture_core::testkit::roundtrip::check(r, &scan(&directory)?, &version)
+    })?;
     to_py(py, &report)
 }
 
@@ -521,7 +604,7 @@ fn migrator_mark_applied<'py>(
             .find(|m| m.path() == file)
             .ok_or_else(|| MigrateError::Usage(format!("{} is not a migration file", file.display())))?;
         let report = r.baseline(&scanned, &m.version, false, None)?;
-        Ok(report.marked.first().map(|_| m.version.clone()))
+        Ok::<_, MigrateError>(report.marked.first().map(|_| m.version.clone()))
     })
 }
 

@@ -24,6 +24,16 @@ where
     result.map_err(|e| errors::to_py(py, e))
 }
 
+/// Runs `f` on the current (engine) thread with the same guarantees as [`engine`] minus the GIL
+/// handling: fork check, panics turned into `Error::Internal`.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, confiture_core::Error>) -> Result<T, confiture_core::Error> {
+    confiture_core::process::enter()?;
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(panic) => Err(confiture_core::Error::Internal(panic_message(panic.as_ref()))),
+    }
+}
+
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()

@@ -16,6 +16,7 @@ use crate::run::{Background, engine};
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySyncRun>()?;
     m.add_function(wrap_pyfunction!(sync_start, m)?)?;
+    m.add_function(wrap_pyfunction!(sync_async, m)?)?;
     m.add_function(wrap_pyfunction!(sync_list_tables, m)?)?;
     m.add_function(wrap_pyfunction!(sync_check_connections, m)?)?;
     m.add_function(wrap_pyfunction!(sync_select_tables, m)?)?;
@@ -144,6 +145,45 @@ fn sync_start(py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PySyncRun>
         block_on(sync::run(&options, &watched, &env_var))?
     })?;
     Ok(PySyncRun { progress, run })
+}
+
+/// Cancels a sync when the awaitable that runs it goes away unfinished (the asyncio task was
+/// cancelled): the sync stops at its next batch and rolls back what is not committed.
+struct CancelOnDrop(Option<Arc<Progress>>);
+
+impl CancelOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            p.cancel();
+        }
+    }
+}
+
+/// A sync, awaitable (see `crate::aio`). Cancelling the asyncio task cancels the sync.
+#[pyfunction]
+fn sync_async<'py>(py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let request: Request = from_py(request, "sync options")?;
+    let progress = Arc::new(Progress::new());
+    let watched = Arc::clone(&progress);
+    let mut guard = CancelOnDrop(Some(progress));
+    crate::aio::awaitable(
+        py,
+        move || {
+            let options = options(request)?;
+            block_on(sync::run(&options, &watched, &env_var))?
+        },
+        move |py, result| {
+            // Finished: nothing left to cancel.
+            guard.disarm();
+            crate::aio::plain(py, result)
+        },
+    )
 }
 
 /// The user tables of a database (environment name or URL), as displayed names.

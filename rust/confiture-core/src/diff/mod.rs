@@ -44,7 +44,18 @@ pub use error::DiffError;
 pub use hazard::{Hazard, HazardKind};
 pub use plan::{Action, Step};
 
-use crate::schema::Catalog;
+use crate::schema::{Catalog, Constraint, Index};
+
+/// How a constraint is written after `ADD CONSTRAINT name` (`FOREIGN KEY ("a") REFERENCES …`),
+/// for reports and schema snapshots.
+pub fn constraint_definition(c: &Constraint) -> String {
+    render::constraint_body(c)
+}
+
+/// The `CREATE INDEX` statement of an index.
+pub fn index_definition(i: &Index) -> String {
+    index::create_sql(i)
+}
 
 /// The changes from `old` to `new`, the plan that makes them (`up`) and the plan that undoes them
 /// (`down`, the diff `new` → `old`).

@@ -155,8 +155,10 @@ fn display_source(side: &Side) -> String {
 /// `tb_confiture` or `schema.table`): it is bookkeeping, never part of the schema, and a plan
 /// must not drop it.
 fn introspect_database(url: &str, options: &DiffOptions, tracking: &str) -> Result<Catalog, crate::Error> {
-    let mut catalog =
-        block_on(crate::schema::introspect_url(url, IntrospectOptions { include_grants: options.include_grants }))??;
+    let mut catalog = block_on(crate::schema::introspect_url(
+        url,
+        IntrospectOptions { include_grants: options.include_grants, ..IntrospectOptions::default() },
+    ))??;
     let t = crate::migrate::tracking::Tracking::parse(tracking)?;
     catalog.remove_table(&QualifiedName::new(t.schema.unwrap_or_else(|| "public".into()), t.table));
     Ok(catalog)
@@ -200,7 +202,9 @@ pub fn build_and_introspect(
             let client = connect(&server.with_dbname(&name)).await?;
             let applied = apply_sources(&client, sources).await;
             let catalog = match applied {
-                Ok(()) => introspect(&client, IntrospectOptions { include_grants }).await,
+                Ok(()) => {
+                    introspect(&client, IntrospectOptions { include_grants, ..IntrospectOptions::default() }).await
+                }
                 Err(e) => Err(e),
             };
             client.close().await;

@@ -9,18 +9,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use tokio_postgres::Row;
-use tokio_postgres::types::FromSql;
-
+use super::catalog_row::{CatalogRow as Row, get};
 use super::grant::privilege_of;
 use super::parse::{ParseOptions, Source, parse};
 use super::{Catalog, DefaultPrivilege, Grant, QualifiedName, SchemaError};
-use crate::db::{Client, DbError, connect, connect_url};
+use crate::db::{Client, DbError, Executor, Query, connect, connect_url};
 use crate::sql::{quote_ident, quote_literal};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IntrospectOptions {
     pub include_grants: bool,
+    /// Leave out objects the model does not cover (aggregates, foreign tables, rules, …) instead
+    /// of failing: for snapshots of what the model does cover (the testing toolkit).
+    pub skip_unsupported: bool,
 }
 
 /// User schemas: not the system ones, not temporary ones.
@@ -41,10 +42,6 @@ fn comment_join(oid: &str, catalog: &str, subid: &str) -> String {
         "LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = {oid} \
          AND dsc.classoid = 'pg_catalog.{catalog}'::regclass AND dsc.objsubid = {subid}"
     )
-}
-
-fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize, what: &str) -> Result<T, DbError> {
-    row.try_get(i).map_err(|e| DbError::Client { context: format!("reading {what}"), message: e.to_string() })
 }
 
 /// Connects to `url` and reads its schema.
@@ -123,12 +120,29 @@ struct Rows {
     current_user: Vec<Row>,
 }
 
-async fn read_all(
-    client: &Client,
-    helper: Option<&Client>,
-    database: &str,
-    options: IntrospectOptions,
-) -> Result<Catalog, crate::Error> {
+/// What each catalog query reads (for errors), in the order of [`Rows`].
+const WHAT: [&str; 16] = [
+    "unsupported objects",
+    "schemas",
+    "extensions",
+    "types",
+    "domain constraints",
+    "composite types",
+    "sequences",
+    "relations",
+    "columns",
+    "constraints",
+    "indexes",
+    "functions",
+    "triggers",
+    "policies",
+    "default privileges",
+    "the current user",
+];
+
+/// The catalog queries, in the order of [`WHAT`].
+#[allow(clippy::too_many_lines, reason = "one query per kind, side by side")]
+fn queries() -> [String; 16] {
     let ext_rel = not_extension_member("pg_catalog.pg_class", "cl.oid");
     let unsupported_sql = format!(
         "SELECT 'aggregate', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
@@ -305,56 +319,107 @@ async fn read_all(
     let default_acls_sql = "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, d.defaclacl::text[] \
          FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace ORDER BY 1, 2, 3"
         .to_string();
-    // Every query goes out at once (tokio-postgres pipelines them on each connection); the
-    // helper, when there is one, answers the constraints, indexes, triggers, policies and default
-    // privileges: about as long as the rest.
-    let queries: [(&str, String); 16] = [
-        ("unsupported objects", unsupported_sql),
-        ("schemas", schemas_sql),
-        ("extensions", extensions_sql),
-        ("types", types_sql),
-        ("domain constraints", domain_checks_sql),
-        ("composite types", attributes_sql),
-        ("sequences", sequences_sql),
-        ("relations", relations_sql),
-        ("columns", columns_sql),
-        ("constraints", constraints_sql),
-        ("indexes", indexes_sql),
-        ("functions", functions_sql),
-        ("triggers", triggers_sql),
-        ("policies", policies_sql),
-        ("default privileges", default_acls_sql),
-        ("the current user", "SELECT current_user::text".to_string()),
-    ];
+    [
+        unsupported_sql,
+        schemas_sql,
+        extensions_sql,
+        types_sql,
+        domain_checks_sql,
+        attributes_sql,
+        sequences_sql,
+        relations_sql,
+        columns_sql,
+        constraints_sql,
+        indexes_sql,
+        functions_sql,
+        triggers_sql,
+        policies_sql,
+        default_acls_sql,
+        "SELECT current_user::text".to_string(),
+    ]
+}
+
+impl Rows {
+    fn from_results(results: Vec<Vec<Row>>) -> Self {
+        let mut results = results.into_iter();
+        let mut next = || results.next().unwrap_or_default();
+        Self {
+            unsupported: next(),
+            schemas: next(),
+            extensions: next(),
+            types: next(),
+            domain_checks: next(),
+            attributes: next(),
+            sequences: next(),
+            relations: next(),
+            columns: next(),
+            constraints: next(),
+            indexes: next(),
+            functions: next(),
+            triggers: next(),
+            policies: next(),
+            default_acls: next(),
+            current_user: next(),
+        }
+    }
+}
+
+/// Every query goes out at once (tokio-postgres pipelines them on each connection); the helper,
+/// when there is one, answers the constraints, indexes, triggers, policies and default
+/// privileges: about as long as the rest.
+async fn read_all(
+    client: &Client,
+    helper: Option<&Client>,
+    database: &str,
+    options: IntrospectOptions,
+) -> Result<Catalog, crate::Error> {
+    let sql = queries();
     let on_helper =
         |what: &str| matches!(what, "constraints" | "indexes" | "triggers" | "policies" | "default privileges");
-    let results = futures_util::future::join_all(queries.iter().map(|(what, sql)| {
+    let results = futures_util::future::join_all(sql.iter().zip(WHAT).map(|(q, what)| {
         let c = helper.filter(|_| on_helper(what)).unwrap_or(client);
-        c.raw().query(sql.as_str(), &[])
+        c.raw().query(q.as_str(), &[])
     }))
     .await;
-    let mut results =
-        queries.iter().zip(results).map(|((what, _), r)| r.map_err(|e| DbError::query(format!("reading {what}"), &e)));
-    let mut next = || results.next().expect("invariant: one result per query");
-    let rows = Rows {
-        unsupported: next()?,
-        schemas: next()?,
-        extensions: next()?,
-        types: next()?,
-        domain_checks: next()?,
-        attributes: next()?,
-        sequences: next()?,
-        relations: next()?,
-        columns: next()?,
-        constraints: next()?,
-        indexes: next()?,
-        functions: next()?,
-        triggers: next()?,
-        policies: next()?,
-        default_acls: next()?,
-        current_user: next()?,
-    };
-    build(&rows, database, options)
+    let mut rows = Vec::with_capacity(results.len());
+    for (result, what) in results.into_iter().zip(WHAT) {
+        let result = result.map_err(|e| DbError::query(format!("reading {what}"), &e))?;
+        rows.push(result.into_iter().map(Row::Typed).collect());
+    }
+    build(&Rows::from_results(rows), database, options)
+}
+
+/// Reads the schema through an executor — inside the caller's transaction when there is one (in a
+/// savepoint that is rolled back), so uncommitted changes are seen and nothing is left behind.
+/// Every column crosses as text: each query's rows come back as `row_to_json` documents.
+pub fn introspect_exec(exec: &mut dyn Executor, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
+    let failed =
+        |what: &str, e: crate::db::ExecError| DbError::Client { context: what.to_string(), message: e.to_string() };
+    let database = exec.database_name().map_err(|e| failed("reading the database name", e))?;
+    exec.begin().map_err(|e| failed("starting the introspection", e))?;
+    let result = (|| -> Result<Catalog, crate::Error> {
+        // pg_get_*def qualifies names outside the search path: the same path as the typed reader.
+        exec.execute("SET LOCAL search_path TO public").map_err(|e| failed("setting the search path", e))?;
+        let mut rows = Vec::with_capacity(WHAT.len());
+        for (sql, what) in queries().iter().zip(WHAT) {
+            let wrapped = format!("SELECT pg_catalog.row_to_json(q)::text FROM ({sql}) q");
+            let texts = exec.query(&Query::new(&wrapped)).map_err(|e| failed(&format!("reading {what}"), e))?;
+            let mut parsed = Vec::with_capacity(texts.len());
+            for text in texts.into_iter().filter_map(|r| r.into_iter().next().flatten()) {
+                parsed.push(
+                    Row::from_json_text(&text)
+                        .map_err(|e| DbError::Client { context: format!("reading {what}"), message: e.to_string() })?,
+                );
+            }
+            rows.push(parsed);
+        }
+        build(&Rows::from_results(rows), &database, options)
+    })();
+    // The savepoint (or transaction) only ever read: roll it back, success or not.
+    let ended = exec.rollback().map_err(|e| failed("ending the introspection", e));
+    let catalog = result?;
+    ended?;
+    Ok(catalog)
 }
 
 fn qn(schema: &str, name: &str) -> String {
@@ -377,7 +442,7 @@ enum AclTarget {
 }
 
 fn build(rows: &Rows, database: &str, options: IntrospectOptions) -> Result<Catalog, crate::Error> {
-    if !rows.unsupported.is_empty() {
+    if !rows.unsupported.is_empty() && !options.skip_unsupported {
         let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in &rows.unsupported {
             let kind: String = get(r, 0, "unsupported objects")?;

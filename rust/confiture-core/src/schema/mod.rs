@@ -9,6 +9,7 @@
 //! not count as a difference. Anything the model does not cover fails with "not yet supported: …".
 
 mod catalog;
+mod catalog_row;
 mod composite;
 mod constraint;
 mod domain;
@@ -47,7 +48,7 @@ pub use extension::Extension;
 pub use function::{Argument, Function};
 pub use grant::{DefaultPrivilege, Grant};
 pub use index::{Index, IndexElement};
-pub use introspect::{IntrospectOptions, introspect, introspect_url};
+pub use introspect::{IntrospectOptions, introspect, introspect_exec, introspect_url};
 pub use kind::ObjectKind;
 pub use name::{ObjectId, QualifiedName};
 pub use namespace::Namespace;

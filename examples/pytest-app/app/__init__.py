@@ -1,0 +1,1 @@
+"""A tiny notes app: the code the example's tests exercise."""

@@ -1,0 +1,2 @@
+DROP TABLE notes.authors;
+DROP SCHEMA notes;
