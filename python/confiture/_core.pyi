@@ -805,6 +805,7 @@ def coordinate_overview(target: _Target, ensure: bool = False) -> dict[str, Any]
 
 def coordinate_allocate_branch(target: _Target, feature_name: str, ensure: bool = False) -> str:
     """The branch a feature would get."""
+
 # --- testing toolkit -----------------------------------------------------------------------------
 
 def snapshot_capture(connection: _Target) -> dict[str, Any]:
