@@ -10,7 +10,7 @@ use super::config::LintConfig;
 use super::finding::Sink;
 use super::rule::{Check, all_rules};
 use super::{Finding, Target};
-use crate::schema::{Catalog, ConstraintKind, ObjectId, QualifiedName, SourceLocation, Table};
+use crate::schema::{Catalog, ConstraintKind, ObjectId, QualifiedName, SourceLocation, Table, TypeRef};
 
 /// An index key of a table: an index, or a PRIMARY KEY / UNIQUE / EXCLUDE constraint's index.
 #[derive(Debug, Clone)]
@@ -126,6 +126,18 @@ impl<'a> SchemaCtx<'a> {
 /// `table.column` for messages (the table as [`QualifiedName`] displays it).
 pub(crate) fn column_name(table: &QualifiedName, column: &str) -> String {
     format!("{table}.{column}")
+}
+
+/// Reports every column whose type `flagged` picks out ("column t.c is <type>"): the type rules.
+pub(crate) fn flag_columns_of_type(ctx: &SchemaCtx<'_>, sink: &mut Sink, flagged: fn(&TypeRef) -> bool) {
+    for t in ctx.tables() {
+        for c in t.columns.iter().filter(|c| flagged(&c.data_type)) {
+            let name = column_name(&t.name, &c.name);
+            let message = format!("column {name} is {}", c.data_type.sql());
+            let id = ObjectId::Column(t.name.clone(), c.name.clone());
+            sink.add("column", name, message, ctx.location(&id));
+        }
+    }
 }
 
 /// Runs every enabled schema rule over the model (rules in parallel; each rule's findings in its

@@ -9,6 +9,7 @@ mod facts;
 pub(crate) mod tree;
 
 use pg_query::NodeEnum;
+use pg_query::protobuf::{AlterTableType, ColumnDef, ConstrType, Constraint};
 
 pub use database::{DatabaseFacts, TableSize};
 pub(crate) use facts::{Facts, column_type};
@@ -146,6 +147,43 @@ impl<'a> StatementCtx<'a> {
             f.message.push_str(": small, so the lock is brief");
         }
         Some(f)
+    }
+
+    /// The columns an `ALTER TABLE … ADD COLUMN` statement adds, with their table (search path
+    /// applied); `None` for any other statement.
+    pub fn added_columns(&self) -> Option<(QualifiedName, Vec<&'a ColumnDef>)> {
+        let (rv, cmds) = self.node().and_then(tree::alter_table)?;
+        let columns = cmds
+            .into_iter()
+            .filter(|c| tree::subtype(c) == AlterTableType::AtAddColumn)
+            .filter_map(tree::column_def)
+            .collect();
+        Some((self.resolve(&tree::relation(rv)), columns))
+    }
+
+    /// The constraints of `kind` an `ALTER TABLE … ADD CONSTRAINT` statement adds without
+    /// `NOT VALID` (so every existing row is checked), with their table.
+    pub fn validated_constraints_added(&self, kind: ConstrType) -> Option<(QualifiedName, Vec<&'a Constraint>)> {
+        let (rv, cmds) = self.node().and_then(tree::alter_table)?;
+        let constraints = cmds
+            .into_iter()
+            .filter(|c| tree::subtype(c) == AlterTableType::AtAddConstraint)
+            .filter_map(tree::constraint)
+            .filter(|c| tree::kind(c) == kind && !c.skip_validation)
+            .collect();
+        Some((self.resolve(&tree::relation(rv)), constraints))
+    }
+
+    /// [`Self::flag_table`] for a column added to `table`, placed at the column's definition.
+    pub fn flag_added_column(&self, sink: &mut Sink, table: &QualifiedName, cd: &ColumnDef, message: String) {
+        self.flag_table(
+            sink,
+            table,
+            "column",
+            format!("{table}.{}", cd.colname),
+            message,
+            &self.location_at(cd.location),
+        );
     }
 
     /// Locks statement `i` takes that get in the way of ordinary traffic (SHARE or stronger: writes

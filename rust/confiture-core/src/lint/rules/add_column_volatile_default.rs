@@ -1,7 +1,5 @@
 //! mig_002: adding a column whose default is computed per row.
 
-use pg_query::protobuf::AlterTableType;
-
 use crate::lint::Severity;
 use crate::lint::finding::Sink;
 use crate::lint::migration::{StatementCtx, tree};
@@ -23,10 +21,8 @@ pub(crate) const META: RuleMeta = RuleMeta {
 };
 
 fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
-    let Some((rv, cmds)) = ctx.node().and_then(tree::alter_table) else { return };
-    let table = ctx.resolve(&tree::relation(rv));
-    for cmd in cmds.into_iter().filter(|c| tree::subtype(c) == AlterTableType::AtAddColumn) {
-        let Some(cd) = tree::column_def(cmd) else { continue };
+    let Some((table, columns)) = ctx.added_columns() else { return };
+    for cd in columns {
         if tree::is_serial(cd) {
             continue; // mig_025 says it better
         }
@@ -38,14 +34,7 @@ fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
             "adds column {table}.{} with a volatile default: rewrites {table} under an ACCESS EXCLUSIVE lock",
             cd.colname
         );
-        ctx.flag_table(
-            sink,
-            &table,
-            "column",
-            format!("{table}.{}", cd.colname),
-            message,
-            &ctx.location_at(cd.location),
-        );
+        ctx.flag_added_column(sink, &table, cd, message);
     }
 }
 

@@ -1,6 +1,6 @@
 //! mig_020: adding a stored generated column to an existing table.
 
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::ConstrType;
 
 use crate::lint::Severity;
 use crate::lint::finding::Sink;
@@ -22,10 +22,8 @@ pub(crate) const META: RuleMeta = RuleMeta {
 };
 
 fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
-    let Some((rv, cmds)) = ctx.node().and_then(tree::alter_table) else { return };
-    let table = ctx.resolve(&tree::relation(rv));
-    for cmd in cmds.into_iter().filter(|c| tree::subtype(c) == AlterTableType::AtAddColumn) {
-        let Some(cd) = tree::column_def(cmd) else { continue };
+    let Some((table, columns)) = ctx.added_columns() else { return };
+    for cd in columns {
         if !tree::column_constraints(cd).iter().any(|c| tree::kind(c) == ConstrType::ConstrGenerated) {
             continue;
         }
@@ -33,13 +31,6 @@ fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
             "adds stored generated column {table}.{}: rewrites {table} under an ACCESS EXCLUSIVE lock",
             cd.colname
         );
-        ctx.flag_table(
-            sink,
-            &table,
-            "column",
-            format!("{table}.{}", cd.colname),
-            message,
-            &ctx.location_at(cd.location),
-        );
+        ctx.flag_added_column(sink, &table, cd, message);
     }
 }

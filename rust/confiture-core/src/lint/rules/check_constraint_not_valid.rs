@@ -1,10 +1,10 @@
 //! mig_007: adding a CHECK constraint to an existing table without NOT VALID.
 
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::ConstrType;
 
 use crate::lint::Severity;
 use crate::lint::finding::Sink;
-use crate::lint::migration::{StatementCtx, tree};
+use crate::lint::migration::StatementCtx;
 use crate::lint::rule::{Check, RuleMeta, Target};
 
 pub(crate) const META: RuleMeta = RuleMeta {
@@ -22,13 +22,8 @@ pub(crate) const META: RuleMeta = RuleMeta {
 };
 
 fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
-    let Some((rv, cmds)) = ctx.node().and_then(tree::alter_table) else { return };
-    let table = ctx.resolve(&tree::relation(rv));
-    for cmd in cmds.into_iter().filter(|c| tree::subtype(c) == AlterTableType::AtAddConstraint) {
-        let Some(c) = tree::constraint(cmd) else { continue };
-        if tree::kind(c) != ConstrType::ConstrCheck || c.skip_validation {
-            continue;
-        }
+    let Some((table, constraints)) = ctx.validated_constraints_added(ConstrType::ConstrCheck) else { return };
+    for c in constraints {
         let name = if c.conname.is_empty() { "a CHECK".to_string() } else { format!("CHECK {}", c.conname) };
         let message =
             format!("adds {name} on {table} without NOT VALID: every row is checked under an ACCESS EXCLUSIVE lock");

@@ -1,6 +1,6 @@
 //! mig_006: adding a foreign key to an existing table without NOT VALID.
 
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::ConstrType;
 
 use crate::lint::Severity;
 use crate::lint::finding::Sink;
@@ -22,13 +22,8 @@ pub(crate) const META: RuleMeta = RuleMeta {
 };
 
 fn check(ctx: &StatementCtx<'_>, sink: &mut Sink) {
-    let Some((rv, cmds)) = ctx.node().and_then(tree::alter_table) else { return };
-    let table = ctx.resolve(&tree::relation(rv));
-    for cmd in cmds.into_iter().filter(|c| tree::subtype(c) == AlterTableType::AtAddConstraint) {
-        let Some(c) = tree::constraint(cmd) else { continue };
-        if tree::kind(c) != ConstrType::ConstrForeign || c.skip_validation {
-            continue;
-        }
+    let Some((table, constraints)) = ctx.validated_constraints_added(ConstrType::ConstrForeign) else { return };
+    for c in constraints {
         let referenced = c.pktable.as_ref().map(|pk| ctx.resolve(&tree::relation(pk)).to_string()).unwrap_or_default();
         let name =
             if c.conname.is_empty() { "a foreign key".to_string() } else { format!("foreign key {}", c.conname) };

@@ -3,8 +3,8 @@
 use crate::lint::Severity;
 use crate::lint::finding::Sink;
 use crate::lint::rule::{Check, RuleMeta, Target};
-use crate::lint::schema::{SchemaCtx, column_name};
-use crate::schema::{ObjectId, TypeRef};
+use crate::lint::schema::{SchemaCtx, flag_columns_of_type};
+use crate::schema::TypeRef;
 
 pub(crate) const META: RuleMeta = RuleMeta {
     id: "type_005",
@@ -25,11 +25,5 @@ fn flagged(t: &TypeRef) -> bool {
 }
 
 fn check(ctx: &SchemaCtx<'_>, sink: &mut Sink) {
-    for t in ctx.tables() {
-        for c in t.columns.iter().filter(|c| flagged(&c.data_type)) {
-            let message = format!("column {} is {}", column_name(&t.name, &c.name), c.data_type.sql());
-            let id = ObjectId::Column(t.name.clone(), c.name.clone());
-            sink.add("column", column_name(&t.name, &c.name), message, ctx.location(&id));
-        }
-    }
+    flag_columns_of_type(ctx, sink, flagged);
 }
