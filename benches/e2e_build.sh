@@ -6,26 +6,11 @@
 #   3. `build --apply` of a 1,000-table schema vs `psql -1 -f` of the built file, cold (no cache,
 #      and with an empty cache that the run fills) and warm (template clone).
 # Usage: bash benches/e2e_build.sh   (needs hyperfine; installs it with apt-get when missing)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-command -v hyperfine >/dev/null || apt_install hyperfine
-cd "$ROOT"
-
-WORK="$(mktemp -d /tmp/confiture-bench.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-build-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-say "release wheel of this engine → $WORK/ours"
-python3 -m venv "$WORK/ours"
-"$WORK/ours/bin/pip" install -q maturin
-"$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-"$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
-say "fraiseql-confiture==0.3.9 from PyPI → $WORK/ref"
-python3 -m venv "$WORK/ref"
-"$WORK/ref/bin/pip" install -q "fraiseql-confiture==0.3.9"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_hyperfine
+bench_start build
+release_venv "$WORK/ours"
+reference_venv "$WORK/ref"
 
 say "generating projects (5,000 and 1,000 tables)"
 cargo run -q --release --example generate_project -- "$WORK/p5000" 5000

@@ -9,24 +9,12 @@
 #   2. the CLI (release wheel, hyperfine): two files; a database against a file; the drift check
 #      of an environment; --online (both files built in scratch databases).
 # Usage: bash benches/e2e_diff.sh   (needs hyperfine; installs it with apt-get when missing)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-command -v hyperfine >/dev/null || apt_install hyperfine
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_hyperfine
 
 TABLES="${TABLES:-2000}"
-WORK="$(mktemp -d /tmp/confiture-bench-diff.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-diff-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-say "release wheel of this engine → $WORK/ours"
-python3 -m venv "$WORK/ours"
-"$WORK/ours/bin/pip" install -q maturin
-"$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-"$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
+bench_start diff
+release_venv "$WORK/ours"
 
 say "generating the schema ($TABLES tables) and building the in-process timer"
 cargo run -q --release --example generate_schema -- "$WORK" "$TABLES"

@@ -5,26 +5,11 @@
 # rule on by default) and by fraiseql-confiture==0.3.9 from PyPI (its 5 regex rules), side by
 # side with hyperfine; plus the 71-snippet migration corpus given as files.
 # Usage: bash benches/e2e_lint.sh   (needs hyperfine; installs it with apt-get when missing)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-command -v hyperfine >/dev/null || apt_install hyperfine
-cd "$ROOT"
-
-WORK="$(mktemp -d /tmp/confiture-lint-bench.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-lint-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-say "release wheel of this engine → $WORK/ours"
-python3 -m venv "$WORK/ours"
-"$WORK/ours/bin/pip" install -q maturin
-"$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-"$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
-say "fraiseql-confiture==0.3.9 from PyPI → $WORK/ref"
-python3 -m venv "$WORK/ref"
-"$WORK/ref/bin/pip" install -q "fraiseql-confiture==0.3.9"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_hyperfine
+bench_start lint
+release_venv "$WORK/ours"
+reference_venv "$WORK/ref"
 
 say "generating a 2,000-table project"
 cargo run -q --release --example generate_project -- "$WORK/p2000" 2000

@@ -11,26 +11,12 @@
 #   2. `migrate status` and a no-op `migrate up` with those 300 applied;
 #   3. `migrate status` with 10,000 applied.
 # Usage: bash benches/e2e_migrate.sh   (needs hyperfine; installs it with apt-get when missing)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-command -v hyperfine >/dev/null || apt_install hyperfine
-cd "$ROOT"
-
-WORK="$(mktemp -d /tmp/confiture-bench.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-migrate-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-say "release wheel of this engine → $WORK/ours"
-python3 -m venv "$WORK/ours"
-"$WORK/ours/bin/pip" install -q maturin
-"$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-"$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
-say "fraiseql-confiture==0.3.9 → $WORK/ref; alembic → $WORK/alembic"
-python3 -m venv "$WORK/ref"
-"$WORK/ref/bin/pip" install -q "fraiseql-confiture==0.3.9"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_hyperfine
+bench_start migrate
+release_venv "$WORK/ours"
+reference_venv "$WORK/ref"
+say "alembic → $WORK/alembic"
 python3 -m venv "$WORK/alembic"
 "$WORK/alembic/bin/pip" install -q alembic "psycopg[binary]"
 

@@ -7,31 +7,16 @@
 #      (1 and 2 in interleaved rounds, ROUNDS=7 by default, plus a warm-up round);
 #   3. peak RSS of the anonymized sync at 1M and 10M rows (/usr/bin/time -v).
 # Usage: bash benches/e2e_sync.sh [ROWS_SMALL] [ROWS_LARGE]   (defaults 1000000 10000000)
-# Set CONFITURE_BENCH_WHEEL_VENV to a venv that already has a release build to skip the build.
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
+# CONFITURE_BENCH_WHEEL_VENV (any e2e script): a venv that already has a release build; skips the build.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ -x /usr/bin/time ] || apt_install time
-cd "$ROOT"
 
 SMALL="${1:-1000000}"
 LARGE="${2:-10000000}"
 ROUNDS="${ROUNDS:-7}"
-WORK="$(mktemp -d /tmp/confiture-sync-bench.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-sync-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-VENV="${CONFITURE_BENCH_WHEEL_VENV:-}"
-if [ -z "$VENV" ]; then
-    say "release wheel of this engine → $WORK/ours"
-    VENV="$WORK/ours"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q maturin
-    "$VENV/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-    "$VENV/bin/pip" install -q "$WORK"/wheels/*.whl
-fi
+bench_start sync
+release_venv "$WORK/ours"
+VENV="$WORK/ours"
 
 {
     echo "# End-to-end sync benchmarks ($STAMP)"

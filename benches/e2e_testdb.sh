@@ -10,15 +10,9 @@
 #   3. no look-ahead (CONFITURE_TEST_DB_AHEAD=0): each clone made when the test asks for it;
 # and, for reference, `CREATE DATABASE … TEMPLATE` + `DROP DATABASE` of the same template by psql.
 # Usage: bash benches/e2e_testdb.sh [--dev]   (--dev: use .venv's build instead of a release wheel)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-WORK="$(mktemp -d /tmp/confiture-bench-testdb.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-testdb-$STAMP.md"
+bench_start testdb
 TESTS=60
 SERVER_PID=""
 cleanup() {
@@ -32,11 +26,7 @@ if [ "${1:-}" = "--dev" ]; then
     build_extension
     PY="$VENV/bin/python"
 else
-    say "release wheel of this engine → $WORK/ours"
-    python3 -m venv "$WORK/ours"
-    "$WORK/ours/bin/pip" install -q maturin pytest
-    "$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-    "$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
+    release_venv "$WORK/ours" pytest
     PY="$WORK/ours/bin/python"
 fi
 
