@@ -5,10 +5,8 @@
 
 use std::sync::Once;
 
-use confiture_core::build::{self, ApplyOptions};
-use confiture_core::config::{ConnectionParams, Environment};
-use confiture_core::db::block_on;
-use confiture_core::project::DiscoverOptions;
+use confiture_core::build;
+use confiture_core::config::Environment;
 use pyo3::prelude::*;
 
 use crate::convert::{from_py, to_py};
@@ -73,20 +71,7 @@ fn apply_schema_async<'py>(
     let env: Environment = from_py(environment, "environment")?;
     awaitable(
         py,
-        move || {
-            let target = match &database_url {
-                Some(url) => ConnectionParams::parse(url)?,
-                None => env.connection_params()?,
-            };
-            let built = build::load(&env, DiscoverOptions { schema_only })?;
-            let options = ApplyOptions {
-                target,
-                recreate,
-                use_cache,
-                lineage: build::lineage(&env.project_dir, &env.name, schema_only),
-            };
-            block_on(build::apply(&built, &options))?
-        },
+        move || build::apply_environment(&env, database_url.as_deref(), schema_only, recreate, use_cache),
         plain,
     )
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use confiture_core::build::{self, ApplyOptions};
+use confiture_core::build;
 use confiture_core::config::{ConnectionParams, Environment};
 use confiture_core::db::{admin, block_on};
 use confiture_core::project::DiscoverOptions;
@@ -81,20 +81,8 @@ fn apply_schema<'py>(
     use_cache: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let env: Environment = from_py(environment, "environment")?;
-    let report = engine(py, || {
-        let target = match &database_url {
-            Some(url) => ConnectionParams::parse(url)?,
-            None => env.connection_params()?,
-        };
-        let built = build::load(&env, DiscoverOptions { schema_only })?;
-        let options = ApplyOptions {
-            target,
-            recreate,
-            use_cache,
-            lineage: build::lineage(&env.project_dir, &env.name, schema_only),
-        };
-        block_on(build::apply(&built, &options))?
-    })?;
+    let report =
+        engine(py, || build::apply_environment(&env, database_url.as_deref(), schema_only, recreate, use_cache))?;
     to_py(py, &report)
 }
 

@@ -14,9 +14,10 @@ use super::error::StatementFailure;
 use super::script::{Chunk, Script, StatementLocation, prepare};
 use super::summary::{ObjectKind, describe, summarize};
 use super::{BuildError, Built, template};
-use crate::config::{ConnectionParams, env_var};
+use crate::config::{ConnectionParams, Environment, env_var};
 use crate::db::admin::{create_database, database_exists, drop_database, maintenance_client, other_sessions};
 use crate::db::{Client, DbError, PgErrorInfo, connect};
+use crate::project::DiscoverOptions;
 
 const SYSTEM_DATABASES: &[&str] = &["postgres", "template0", "template1"];
 
@@ -60,6 +61,24 @@ pub fn lineage(project_dir: &Path, env: &str, schema_only: bool) -> String {
     h.update(env.as_bytes());
     h.update([u8::from(schema_only)]);
     hex::encode(h.finalize())[..16].to_string()
+}
+
+/// Reads an environment's files and builds its database (or the one at `database_url`): what
+/// `confiture build --apply` does.
+pub fn apply_environment(
+    env: &Environment,
+    database_url: Option<&str>,
+    schema_only: bool,
+    recreate: bool,
+    use_cache: bool,
+) -> Result<ApplyReport, crate::Error> {
+    let target = match database_url {
+        Some(url) => ConnectionParams::parse(url)?,
+        None => env.connection_params()?,
+    };
+    let built = super::load(env, DiscoverOptions { schema_only })?;
+    let lineage = lineage(&env.project_dir, &env.name, schema_only);
+    crate::db::block_on(apply(&built, &ApplyOptions { target, recreate, use_cache, lineage }))?
 }
 
 /// Builds the target database from `built`.

@@ -9,7 +9,7 @@ mod script;
 mod summary;
 mod template;
 
-pub use apply::{ApplyOptions, ApplyReport, apply, lineage};
+pub use apply::{ApplyOptions, ApplyReport, apply, apply_environment, lineage};
 pub use assemble::{Built, generated_timestamp, load, write_atomic};
 pub use error::{BuildError, StatementFailure};
 pub use script::{Chunk, Script, StatementLocation, prepare};
