@@ -334,45 +334,71 @@ struct Candidate {
     affected: Affected,
 }
 
-/// The active intents of other agents that share an anchor with `anchors`.
-fn candidates(exec: &mut dyn Executor, anchors: &[String], agent: &str) -> Result<Vec<Candidate>, CoordinateError> {
+/// What a new intent is compared with, read in one statement (one round trip): the server's
+/// clock, the branch names taken for its branch base, and the active intents of other agents that
+/// share an anchor with it.
+struct Surroundings {
+    now_ms: i64,
+    taken_branches: BTreeSet<String>,
+    candidates: Vec<Candidate>,
+}
+
+fn surroundings(
+    exec: &mut dyn Executor,
+    anchors: &[String],
+    agent: &str,
+    branch_base: &str,
+) -> Result<Surroundings, CoordinateError> {
     let q = Query::new(
-        "SELECT i.id, i.agent_id, i.feature_name, i.status, coalesce(i.estimated_duration_ms, 0)::text, \
-         (extract(epoch FROM i.created_at) * 1000)::bigint::text, o.kind, o.schema_name, o.object_name, o.member, o.role \
+        "SELECT s.now, s.taken, c.id, c.agent_id, c.feature_name, c.status, c.duration, c.start, \
+         c.kind, c.schema_name, c.object_name, c.member, c.role \
+         FROM (SELECT (extract(epoch FROM statement_timestamp()) * 1000)::bigint::text AS now, \
+         (SELECT coalesce(json_agg(branch_name), '[]')::text FROM tb_pggit_intent WHERE branch_name = ",
+    )
+    .param(branch_base.to_string())
+    .sql(" OR branch_name LIKE ")
+    .param(format!("{}\\_%", like_escape(branch_base)))
+    .sql(
+        ") AS taken) s LEFT JOIN (SELECT i.id, i.agent_id, i.feature_name, i.status, \
+         coalesce(i.estimated_duration_ms, 0)::text AS duration, \
+         (extract(epoch FROM i.created_at) * 1000)::bigint::text AS start, i.created_at, \
+         o.kind, o.schema_name, o.object_name, o.member, o.role \
          FROM tb_pggit_intent i JOIN tb_pggit_intent_object o ON o.intent_id = i.id \
          WHERE i.id IN (SELECT DISTINCT intent_id FROM tb_pggit_intent_object WHERE anchor = ANY(",
     )
     .param(text_array(anchors))
     .sql("::text[])) AND i.status IN ('registered', 'in_progress', 'conflicted') AND i.agent_id <> ")
     .param(agent.to_string())
-    .sql(" ORDER BY i.created_at, i.id");
+    .sql(") c ON true ORDER BY c.created_at, c.id");
     let rows = exec.query(&q).map_err(exec_err("reading overlapping intents"))?;
-    let mut out: Vec<Candidate> = Vec::new();
-    for row in rows {
-        let id = text(&row, 0);
-        if out.last().is_none_or(|c| c.id != id) {
-            let duration: i64 = text(&row, 4).parse().unwrap_or(0);
-            let start: i64 = text(&row, 5).parse().unwrap_or(0);
-            out.push(Candidate {
+    let now_ms = rows.first().map(|r| text(r, 0)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let taken_branches = rows.first().map(|r| json_col::<BTreeSet<String>>(r, 1)).unwrap_or_default();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for row in rows.iter().filter(|r| r.get(2).is_some_and(Option::is_some)) {
+        let id = text(row, 2);
+        if candidates.last().is_none_or(|c| c.id != id) {
+            let duration: i64 = text(row, 6).parse().unwrap_or(0);
+            let start: i64 = text(row, 7).parse().unwrap_or(0);
+            candidates.push(Candidate {
                 id,
-                agent_id: text(&row, 1),
-                feature_name: text(&row, 2),
-                status: status_of(&text(&row, 3)),
+                agent_id: text(row, 3),
+                feature_name: text(row, 4),
+                status: status_of(&text(row, 5)),
                 window: (duration > 0).then_some((start, start + duration)),
                 affected: Affected::default(),
             });
         }
-        let Some(c) = out.last_mut() else { continue };
-        let Some(object) = object_from_row(&text(&row, 6), text(&row, 7), text(&row, 8), row.get(9).cloned().flatten())
+        let Some(c) = candidates.last_mut() else { continue };
+        let Some(object) = object_from_row(&text(row, 8), text(row, 9), text(row, 10), row.get(11).cloned().flatten())
         else {
             continue;
         };
-        match Action::parse(&text(&row, 10)) {
+        match Action::parse(&text(row, 12)) {
             Some(action) => c.affected.change(object, action),
             None => c.affected.depend(object),
         }
     }
-    Ok(out)
+    Ok(Surroundings { now_ms, taken_branches, candidates })
 }
 
 /// The findings of a new intent against each candidate, in registration order.
@@ -422,12 +448,9 @@ pub fn check(
 ) -> Result<Outcome, CoordinateError> {
     let analyzed = analyze(req, project)?;
     let anchors = analyzed.affected.anchors();
-    let rows = exec
-        .query(&Query::new("SELECT (extract(epoch FROM statement_timestamp()) * 1000)::bigint::text"))
-        .map_err(exec_err("reading the server's clock"))?;
-    let now: i64 = first(&rows).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let window = (req.estimated_duration_ms > 0).then_some((now, now + req.estimated_duration_ms));
-    let found = candidates(exec, &anchors, &req.agent_id)?;
+    let around = surroundings(exec, &anchors, &req.agent_id, &branch_base(&analyzed.feature_name))?;
+    let window = (req.estimated_duration_ms > 0).then_some((around.now_ms, around.now_ms + req.estimated_duration_ms));
+    let found = around.candidates;
     let findings = compare(&req.agent_id, &analyzed.feature_name, &analyzed.affected, window, &found);
     let conflicts = findings
         .into_iter()
@@ -500,18 +523,19 @@ pub fn register(
     let keys = lock_keys(&anchors, &base);
     let id = new_id(&req.agent_id);
     in_transaction(exec, |exec| {
-        let q = Query::new(&format!("SELECT count(pg_advisory_xact_lock({LOCK_NAMESPACE}, k))::text, "))
-            .sql("(extract(epoch FROM now()) * 1000)::bigint::text FROM unnest(")
+        // Locked first, read after: the next statement's snapshot sees every registration that
+        // held one of these locks before us.
+        let q = Query::new(&format!("SELECT count(pg_advisory_xact_lock({LOCK_NAMESPACE}, k))::text FROM unnest("))
             .param(format!("{{{}}}", keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")))
             .sql("::int4[]) AS k");
-        let rows = exec.query(&q).map_err(exec_err("locking the intent's objects"))?;
-        let now: i64 = rows.first().map(|r| text(r, 1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let window = (req.estimated_duration_ms > 0).then_some((now, now + req.estimated_duration_ms));
-
-        let found = candidates(exec, &anchors, &req.agent_id)?;
+        exec.query(&q).map_err(exec_err("locking the intent's objects"))?;
+        let around = surroundings(exec, &anchors, &req.agent_id, &base)?;
+        let window =
+            (req.estimated_duration_ms > 0).then_some((around.now_ms, around.now_ms + req.estimated_duration_ms));
+        let found = around.candidates;
         let findings = compare(&req.agent_id, feature_name, &analyzed.affected, window, &found);
 
-        let branch = allocate_branch_locked(exec, &base)?;
+        let branch = next_branch(&base, &around.taken_branches);
         let status = if findings.iter().any(|(_, f)| f.severity == Severity::Error) {
             IntentStatus::Conflicted
         } else {
@@ -662,27 +686,26 @@ fn default_feature_name(agent: &str, affected: &Affected) -> String {
     }
 }
 
-/// The next free branch for `base` (`feature/x`, then `feature/x_001`, …); the caller holds the
-/// branch's lock.
-fn allocate_branch_locked(exec: &mut dyn Executor, base: &str) -> Result<String, CoordinateError> {
-    let q = Query::new("SELECT branch_name FROM tb_pggit_intent WHERE branch_name = ")
-        .param(base.to_string())
-        .sql(" OR branch_name LIKE ")
-        .param(format!("{}\\_%", like_escape(base)));
-    let rows = exec.query(&q).map_err(exec_err("allocating a branch name"))?;
-    let taken: BTreeSet<String> = rows.iter().map(|r| text(r, 0)).collect();
+/// The next free branch for `base` (`feature/x`, then `feature/x_001`, …) given the names taken.
+fn next_branch(base: &str, taken: &BTreeSet<String>) -> String {
     if !taken.contains(base) {
-        return Ok(base.to_string());
+        return base.to_string();
     }
     let highest =
         taken.iter().filter_map(|b| b.strip_prefix(base)?.strip_prefix('_')?.parse::<u64>().ok()).max().unwrap_or(0);
     let n = (taken.len() as u64).max(highest + 1);
-    Ok(format!("{base}_{n:03}"))
+    format!("{base}_{n:03}")
 }
 
 /// The branch a feature would get (fraiseql-confiture's `allocate_branch`), without storing it.
 pub fn allocate_branch(exec: &mut dyn Executor, feature_name: &str) -> Result<String, CoordinateError> {
-    allocate_branch_locked(exec, &branch_base(feature_name))
+    let base = branch_base(feature_name);
+    let q = Query::new("SELECT branch_name FROM tb_pggit_intent WHERE branch_name = ")
+        .param(base.clone())
+        .sql(" OR branch_name LIKE ")
+        .param(format!("{}\\_%", like_escape(&base)));
+    let rows = exec.query(&q).map_err(exec_err("allocating a branch name"))?;
+    Ok(next_branch(&base, &rows.iter().map(|r| text(r, 0)).collect()))
 }
 
 /// The full id of `id_or_prefix` (a unique prefix is enough, as text tables show 8 characters).
