@@ -249,3 +249,52 @@ fn recreate_never_drops_system_databases() {
     let err = block_on(build::apply(&built, &options)).unwrap().unwrap_err();
     assert!(matches!(err, Error::Build(BuildError::SystemDatabase { .. })), "{err}");
 }
+
+/// A server with a small lock table (64 locks × 5 connections plus the background workers' slots,
+/// under 2,000): a build of 5,000 tables cannot take them all in one transaction.
+#[test]
+fn large_builds_of_new_databases_fit_a_small_lock_table() {
+    use confiture_core::testserver::{ServerOptions, TestServer};
+    let settings = [("max_connections", "5"), ("max_locks_per_transaction", "64")];
+    let small = TestServer::start_throwaway(&ServerOptions {
+        settings: settings.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
+        ..Default::default()
+    })
+    .unwrap();
+    let ddl: String = (0..5000).map(|i| format!("CREATE TABLE app.t{i} (id int);\n")).collect();
+    let p = project(&[("db/schema/00_schema.sql", "CREATE SCHEMA app;\n"), ("db/schema/10_tables.sql", &ddl)]);
+    let built = build::load(&p.env("local"), DiscoverOptions { schema_only: false }).unwrap();
+    let options = |db: &str| ApplyOptions {
+        target: small.params().with_dbname(db),
+        recreate: false,
+        use_cache: false,
+        lineage: build::lineage(p.path(), "local", false),
+    };
+    let count = |db: &str| {
+        let c = block_on(confiture_core::db::connect(&small.params().with_dbname(db))).unwrap().unwrap();
+        block_on(async {
+            c.raw()
+                .query_one("SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE 't%'", &[])
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+
+    // A database the build creates commits along the way: every table is there.
+    let report = block_on(build::apply(&built, &options("fresh"))).unwrap().unwrap();
+    assert_eq!(report.action, "created");
+    assert_eq!(count("fresh"), 5000);
+
+    // An existing database keeps the single transaction: the lock table overflows, and the
+    // database is left as it was.
+    let admin = block_on(confiture_core::db::connect(small.params())).unwrap().unwrap();
+    block_on(admin.batch("CREATE DATABASE existing", "create")).unwrap().unwrap();
+    let err = block_on(build::apply(&built, &options("existing"))).unwrap().unwrap_err();
+    assert!(
+        err.to_string().contains("max_locks_per_transaction") || err.to_string().contains("shared memory"),
+        "{err}"
+    );
+    assert_eq!(count("existing"), 0);
+}

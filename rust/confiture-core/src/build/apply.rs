@@ -147,15 +147,20 @@ pub async fn apply(built: &Built, options: &ApplyOptions) -> Result<ApplyReport,
         create_database(&admin, &database, None).await?;
     }
     let target = connect(&options.target).await?;
-    if let Err(failure) = run(&target, &script, built).await {
+    // A database made for this build is dropped on failure, so it needs no single transaction; a
+    // long build into it commits along the way, as one transaction over a few thousand tables
+    // exhausts PostgreSQL's lock table (`max_locks_per_transaction`). An existing database keeps
+    // the single transaction: it is what leaves it unchanged on failure.
+    let commit_every = created_here.then_some(COMMIT_EVERY_STATEMENTS);
+    if let Err(failure) = run(&target, &script, built, commit_every).await {
         target.close().await;
         let outcome = if created_here {
             match drop_database(&admin, &database).await {
                 Ok(()) => {
-                    format!("nothing was built: the transaction was rolled back and database {database:?} removed")
+                    format!("nothing was built: the build was rolled back and database {database:?} removed")
                 }
                 Err(e) => {
-                    format!("the transaction was rolled back, but database {database:?} could not be removed: {e}")
+                    format!("the build was rolled back, but database {database:?} could not be removed: {e}")
                 }
             }
         } else {
@@ -209,10 +214,26 @@ enum Failure {
     Db(DbError),
 }
 
-/// Runs the script in one transaction.
-async fn run(client: &Client, script: &Script, built: &Built) -> Result<(), Failure> {
+/// Statements per transaction when a build may commit along the way: well inside the lock table of
+/// a server with default settings (64 locks per connection slot), a handful of commits for
+/// thousands of tables.
+const COMMIT_EVERY_STATEMENTS: usize = 1000;
+
+/// Runs the script in one transaction, or in transactions of about `commit_every` statements.
+async fn run(client: &Client, script: &Script, built: &Built, commit_every: Option<usize>) -> Result<(), Failure> {
     client.batch("BEGIN", "starting the build transaction").await.map_err(Failure::Db)?;
+    let mut since_commit = 0;
     for chunk in &script.chunks {
+        if let Some(limit) = commit_every
+            && since_commit >= limit
+        {
+            client.batch("COMMIT; BEGIN", "committing part of the build").await.map_err(Failure::Db)?;
+            since_commit = 0;
+        }
+        since_commit += match chunk {
+            Chunk::Batch { statements, .. } => statements.len(),
+            Chunk::Copy { .. } => 1,
+        };
         match chunk {
             Chunk::Batch { sql, statements } => run_batch(client, sql, statements, built).await?,
             Chunk::Copy { sql, data, statement } => {

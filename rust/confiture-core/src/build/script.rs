@@ -38,6 +38,10 @@ pub struct Script {
     pub warnings: Vec<String>,
 }
 
+/// Statements sent in one message at most: a bound on the message size and the point where a long
+/// build may commit (see `apply`).
+pub const STATEMENTS_PER_BATCH: usize = 250;
+
 /// Splits and classifies every file (in parallel) and groups the statements into chunks.
 pub fn prepare(files: &[SchemaFile], texts: &[String]) -> Result<Script, BuildError> {
     let split_files: Vec<Result<Vec<(Statement, StatementClass)>, BuildError>> = files
@@ -129,6 +133,9 @@ pub fn prepare(files: &[SchemaFile], texts: &[String]) -> Result<Script, BuildEr
                     }
                     batch.push('\n');
                     script.statement_count += 1;
+                    if batch_statements.len() == STATEMENTS_PER_BATCH {
+                        flush(&mut script, &mut batch, &mut batch_statements);
+                    }
                 }
             }
         }
