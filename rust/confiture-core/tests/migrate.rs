@@ -27,6 +27,24 @@ fn executor(db: &str) -> SharedExecutor {
     Arc::new(Mutex::new(Box::new(NativeExecutor::new(client)) as Box<dyn Executor>))
 }
 
+/// Users, then tables `a` and `b`, each with its down migration.
+const THREE: &[(&str, &str)] = &[
+    USERS,
+    USERS_DOWN,
+    ("002_a.up.sql", "CREATE TABLE a (id int);"),
+    ("002_a.down.sql", "DROP TABLE a;"),
+    ("003_b.up.sql", "CREATE TABLE b (id int);"),
+    ("003_b.down.sql", "DROP TABLE b;"),
+];
+
+/// A fresh database and a migrations directory holding `files`.
+fn setup(files: &[(&str, &str)]) -> (String, tempfile::TempDir) {
+    let db = fresh_db();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), files);
+    (db, dir)
+}
+
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
@@ -50,19 +68,14 @@ const USERS_DOWN: (&str, &str) = ("001_users.down.sql", "DROP TABLE users;\n");
 
 #[test]
 fn applies_in_numeric_order_once_and_records_everything() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            USERS,
-            USERS_DOWN,
-            ("999_a.up.sql", "ALTER TABLE users ADD COLUMN a int;"),
-            ("999_a.down.sql", "ALTER TABLE users DROP COLUMN a;"),
-            ("1000_b.up.sql", "ALTER TABLE users ADD COLUMN b int;"),
-            ("1000_b.down.sql", "ALTER TABLE users DROP COLUMN b;"),
-        ],
-    );
+    let (db, dir) = setup(&[
+        USERS,
+        USERS_DOWN,
+        ("999_a.up.sql", "ALTER TABLE users ADD COLUMN a int;"),
+        ("999_a.down.sql", "ALTER TABLE users DROP COLUMN a;"),
+        ("1000_b.up.sql", "ALTER TABLE users ADD COLUMN b int;"),
+        ("1000_b.down.sql", "ALTER TABLE users DROP COLUMN b;"),
+    ]);
     assert_eq!(up(&db, dir.path(), &UpOptions::default()).unwrap(), vec!["001", "999", "1000"]);
     assert_eq!(versions(&db), vec!["001", "999", "1000"]);
     let checksum = strings(&db, "SELECT checksum::text FROM tb_confiture WHERE version = '001'");
@@ -82,22 +95,17 @@ fn applies_in_numeric_order_once_and_records_everything() {
 
 #[test]
 fn the_first_failure_stops_the_batch_and_says_where() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            USERS,
-            USERS_DOWN,
-            (
-                "002_bad.up.sql",
-                "ALTER TABLE users ADD COLUMN ok int;\n\n-- the typo\nALTER TABLE users ADD COLUMN bad nosuchtype;\n",
-            ),
-            ("002_bad.down.sql", "SELECT 1;"),
-            ("003_later.up.sql", "CREATE TABLE later (id int);"),
-            ("003_later.down.sql", "DROP TABLE later;"),
-        ],
-    );
+    let (db, dir) = setup(&[
+        USERS,
+        USERS_DOWN,
+        (
+            "002_bad.up.sql",
+            "ALTER TABLE users ADD COLUMN ok int;\n\n-- the typo\nALTER TABLE users ADD COLUMN bad nosuchtype;\n",
+        ),
+        ("002_bad.down.sql", "SELECT 1;"),
+        ("003_later.up.sql", "CREATE TABLE later (id int);"),
+        ("003_later.down.sql", "DROP TABLE later;"),
+    ]);
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     let MigrateError::Failed(f) = &err else { panic!("{err}") };
     assert_eq!((f.version.as_str(), f.line, f.column), ("002", Some(4), Some(34)));
@@ -113,25 +121,17 @@ fn the_first_failure_stops_the_batch_and_says_where() {
 
 #[test]
 fn no_transaction_migrations_run_statement_by_statement() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            USERS,
-            USERS_DOWN,
-            (
-                "002_idx.up.sql",
-                "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n",
-            ),
-            ("002_idx.down.sql", "-- confiture: no-transaction\nDROP INDEX CONCURRENTLY users_email;\n"),
-            (
-                "003_half.up.sql",
-                "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_id2 ON users (id);\nCREATE INDEX CONCURRENTLY broken ON nope (x);\n",
-            ),
-            ("003_half.down.sql", "SELECT 1;"),
-        ],
-    );
+    let (db, dir) = setup(&[
+        USERS,
+        USERS_DOWN,
+        ("002_idx.up.sql", "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n"),
+        ("002_idx.down.sql", "-- confiture: no-transaction\nDROP INDEX CONCURRENTLY users_email;\n"),
+        (
+            "003_half.up.sql",
+            "-- confiture: no-transaction\nCREATE INDEX CONCURRENTLY users_id2 ON users (id);\nCREATE INDEX CONCURRENTLY broken ON nope (x);\n",
+        ),
+        ("003_half.down.sql", "SELECT 1;"),
+    ]);
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     assert!(err.to_string().contains("1 statement(s) completed and were NOT undone"), "{err}");
     assert_eq!(versions(&db), vec!["001", "002"]);
@@ -143,19 +143,7 @@ fn no_transaction_migrations_run_statement_by_statement() {
 
 #[test]
 fn down_rolls_back_steps_or_to_a_target() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            USERS,
-            USERS_DOWN,
-            ("002_a.up.sql", "CREATE TABLE a (id int);"),
-            ("002_a.down.sql", "DROP TABLE a;"),
-            ("003_b.up.sql", "CREATE TABLE b (id int);"),
-            ("003_b.down.sql", "DROP TABLE b;"),
-        ],
-    );
+    let (db, dir) = setup(THREE);
     up(&db, dir.path(), &UpOptions::default()).unwrap();
     let s = scan(dir.path()).unwrap();
     let mut host = NoHost::default();
@@ -178,9 +166,7 @@ fn down_rolls_back_steps_or_to_a_target() {
 
 #[test]
 fn problems_stop_everything_before_it_runs() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[USERS, ("002_x.up.sql", "CREATE TABLE x (id int);")]);
+    let (db, dir) = setup(&[USERS, ("002_x.up.sql", "CREATE TABLE x (id int);")]);
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     assert!(matches!(err, MigrateError::Problems { .. }), "{err}");
     assert!(strings(&db, "SELECT relname::text FROM pg_class WHERE relname = 'users'").is_empty());
@@ -188,9 +174,7 @@ fn problems_stop_everything_before_it_runs() {
 
 #[test]
 fn checksums_catch_edited_migrations() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[USERS, USERS_DOWN]);
+    let (db, dir) = setup(&[USERS, USERS_DOWN]);
     up(&db, dir.path(), &UpOptions::default()).unwrap();
     std::fs::write(dir.path().join("001_users.up.sql"), "CREATE TABLE users (id bigint);\n").unwrap();
     write(dir.path(), &[("002_n.up.sql", "CREATE TABLE n (id int);"), ("002_n.down.sql", "DROP TABLE n;")]);
@@ -212,9 +196,7 @@ fn checksums_catch_edited_migrations() {
 
 #[test]
 fn the_lock_names_its_holder() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), &[USERS, USERS_DOWN]);
+    let (db, dir) = setup(&[USERS, USERS_DOWN]);
     let holder = executor(&db);
     let id = confiture_core::migrate::lock::lock_id(&db);
     confiture_core::migrate::lock::acquire(confiture_core::db::lock(&holder).as_mut(), id, LockMode::NonBlocking)
@@ -238,19 +220,7 @@ fn the_lock_names_its_holder() {
 
 #[test]
 fn baseline_and_target_and_qualified_tracking_table() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            USERS,
-            USERS_DOWN,
-            ("002_a.up.sql", "CREATE TABLE a (id int);"),
-            ("002_a.down.sql", "DROP TABLE a;"),
-            ("003_b.up.sql", "CREATE TABLE b (id int);"),
-            ("003_b.down.sql", "DROP TABLE b;"),
-        ],
-    );
+    let (db, dir) = setup(THREE);
     let s = scan(dir.path()).unwrap();
     let mut host = NoHost::default();
     let mut runner = Runner::new(executor(&db), &mut host, "ops.migrations").unwrap();
@@ -269,19 +239,14 @@ fn baseline_and_target_and_qualified_tracking_table() {
 
 #[test]
 fn sidecar_preconditions_guard_migrations() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            ("001_a.up.sql", "CREATE TABLE a (id int);"),
-            ("001_a.down.sql", "DROP TABLE a;"),
-            (
-                "001_a.yaml",
-                "up_preconditions:\n  - type: TableExists\n    table: users\n  - type: SchemaNotExists\n    schema: public\n",
-            ),
-        ],
-    );
+    let (db, dir) = setup(&[
+        ("001_a.up.sql", "CREATE TABLE a (id int);"),
+        ("001_a.down.sql", "DROP TABLE a;"),
+        (
+            "001_a.yaml",
+            "up_preconditions:\n  - type: TableExists\n    table: users\n  - type: SchemaNotExists\n    schema: public\n",
+        ),
+    ]);
     let err = up(&db, dir.path(), &UpOptions::default()).unwrap_err();
     let text = err.to_string();
     assert!(
@@ -293,18 +258,13 @@ fn sidecar_preconditions_guard_migrations() {
 
 #[test]
 fn copy_data_in_migrations() {
-    let db = fresh_db();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        &[
-            (
-                "001_data.up.sql",
-                "CREATE TABLE t (id int, name text);\nCOPY t (id, name) FROM stdin;\n1\tone\n2\ttwo\n\\.\nUPDATE t SET name = upper(name);\n",
-            ),
-            ("001_data.down.sql", "DROP TABLE t;"),
-        ],
-    );
+    let (db, dir) = setup(&[
+        (
+            "001_data.up.sql",
+            "CREATE TABLE t (id int, name text);\nCOPY t (id, name) FROM stdin;\n1\tone\n2\ttwo\n\\.\nUPDATE t SET name = upper(name);\n",
+        ),
+        ("001_data.down.sql", "DROP TABLE t;"),
+    ]);
     up(&db, dir.path(), &UpOptions::default()).unwrap();
     assert_eq!(strings(&db, "SELECT name FROM t ORDER BY id"), vec!["ONE", "TWO"]);
 }
