@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::schema::{ObjectId, ObjectKind, QualifiedName, Sequence};
+use crate::schema::{ObjectId, ObjectKind, QualifiedName, Sequence, SequenceOptions};
 use crate::sql::quote_ident;
 
 use super::plan::{Action, Phase, Planner, rank};
@@ -70,24 +70,7 @@ impl Planner<'_> {
                         if x.data_type != y.data_type {
                             clauses.push(format!("AS {}", y.data_type));
                         }
-                        if x.start != y.start {
-                            clauses.push(format!("START WITH {}", y.start));
-                        }
-                        if x.increment != y.increment {
-                            clauses.push(format!("INCREMENT BY {}", y.increment));
-                        }
-                        if x.min_value != y.min_value {
-                            clauses.push(format!("MINVALUE {}", y.min_value));
-                        }
-                        if x.max_value != y.max_value {
-                            clauses.push(format!("MAXVALUE {}", y.max_value));
-                        }
-                        if x.cache != y.cache {
-                            clauses.push(format!("CACHE {}", y.cache));
-                        }
-                        if x.cycle != y.cycle {
-                            clauses.push(if y.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
-                        }
+                        clauses.extend(changed_options(x, y, ""));
                         let mut hazards = Vec::new();
                         if (x.increment > 0) != (y.increment > 0)
                             || x.min_value != y.min_value
@@ -165,4 +148,24 @@ impl Planner<'_> {
         step.deps.insert(ObjectId::Sequence(s.name.clone()));
         step.provides.clear();
     }
+}
+
+/// The clauses that turn sequence options `x` into `y` (the type aside), each behind `prefix`:
+/// `""` in `ALTER SEQUENCE`, `"SET "` for an identity column's sequence.
+pub(super) fn changed_options(x: &SequenceOptions, y: &SequenceOptions, prefix: &str) -> Vec<String> {
+    let mut clauses = Vec::new();
+    let mut number = |changed: bool, clause: &str, value: i64| {
+        if changed {
+            clauses.push(format!("{prefix}{clause} {value}"));
+        }
+    };
+    number(x.start != y.start, "START WITH", y.start);
+    number(x.increment != y.increment, "INCREMENT BY", y.increment);
+    number(x.min_value != y.min_value, "MINVALUE", y.min_value);
+    number(x.max_value != y.max_value, "MAXVALUE", y.max_value);
+    number(x.cache != y.cache, "CACHE", y.cache);
+    if x.cycle != y.cycle {
+        clauses.push(format!("{prefix}{}", if y.cycle { "CYCLE" } else { "NO CYCLE" }));
+    }
+    clauses
 }

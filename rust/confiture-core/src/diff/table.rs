@@ -715,25 +715,7 @@ impl Planner<'_> {
                 if a.always != b.always {
                     clauses.push(format!("SET GENERATED {}", if b.always { "ALWAYS" } else { "BY DEFAULT" }));
                 }
-                let (x, y) = (&a.options, &b.options);
-                if x.start != y.start {
-                    clauses.push(format!("SET START WITH {}", y.start));
-                }
-                if x.increment != y.increment {
-                    clauses.push(format!("SET INCREMENT BY {}", y.increment));
-                }
-                if x.min_value != y.min_value {
-                    clauses.push(format!("SET MINVALUE {}", y.min_value));
-                }
-                if x.max_value != y.max_value {
-                    clauses.push(format!("SET MAXVALUE {}", y.max_value));
-                }
-                if x.cache != y.cache {
-                    clauses.push(format!("SET CACHE {}", y.cache));
-                }
-                if x.cycle != y.cycle {
-                    clauses.push(if y.cycle { "SET CYCLE".into() } else { "SET NO CYCLE".into() });
-                }
+                clauses.extend(super::sequence::changed_options(&a.options, &b.options, "SET "));
                 if !clauses.is_empty() {
                     self.column_step(
                         Phase::Forward,
