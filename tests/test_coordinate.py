@@ -326,6 +326,34 @@ def test_lifecycle_conflicts_resolution_and_history(coord: Coord) -> None:
     assert reasons[-1] == "superseded" and "resolved" in reasons[1]
 
 
+def test_abandoning_an_intent_settles_the_conflicts_others_have_with_it(coord: Coord) -> None:
+    _, first = register(coord, "alice", "ALTER TABLE users ADD COLUMN bio text")
+    _, other = register(coord, "carol", "ALTER TABLE orders ADD COLUMN note text")
+    code, second = register(
+        coord, "bob", "ALTER TABLE users DROP COLUMN bio; ALTER TABLE orders DROP COLUMN note"
+    )
+    assert code == 4
+    alice, carol, bob = first["intent"]["id"], other["intent"]["id"], second["intent"]["id"]
+
+    # One of bob's two error conflicts goes away: bob stays conflicted.
+    assert coord("abandon", "--intent-id", alice, "--reason", "dropped", "--agent-id", "alice").exit_code == 0
+    doc = json.loads(coord("status", "--intent-id", bob, "--format", "json").stdout)
+    assert doc["intent"]["status"] == "conflicted"
+    settled = [c for c in doc["conflicts"] if c["intent_b"] == alice]
+    assert settled and all(
+        c["reviewed"] and c["resolution_notes"] == f"{alice} was abandoned" for c in settled
+    )
+    assert not any(c["reviewed"] for c in doc["conflicts"] if c["intent_b"] == carol)
+
+    # The other goes too: bob is registered again, and the history says why.
+    assert coord("abandon", "--intent-id", carol, "--reason", "dropped", "--agent-id", "carol").exit_code == 0
+    doc = json.loads(coord("status", "--intent-id", bob, "--format", "json").stdout)
+    assert doc["intent"]["status"] == "registered"
+    history = json.loads(coord("history", "--intent-id", bob, "--format", "json").stdout)["history"]
+    assert (history[-1]["new_status"], history[-1]["changed_by"]) == ("registered", "carol")
+    assert history[-1]["reason"] == f"{carol} was abandoned: no unresolved error conflicts left"
+
+
 def test_list_filters_status_and_text_output(coord: Coord) -> None:
     register(coord, "alice", "ALTER TABLE a ADD COLUMN x int")
     register(coord, "bob", "ALTER TABLE b ADD COLUMN x int")

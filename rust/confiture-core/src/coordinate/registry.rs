@@ -849,9 +849,45 @@ pub fn transition(
             .param(changed_by.to_string())
             .sql(" FROM u RETURNING id::text");
         exec.query(&q).map_err(exec_err("updating the intent"))?;
+        if to == IntentStatus::Abandoned {
+            settle_conflicts_with(exec, &id, changed_by)?;
+        }
         Ok(id)
     })?;
     get_intent(exec, &id)?.ok_or(CoordinateError::NotFound(id))
+}
+
+/// An abandoned intent will change nothing: the open conflicts other intents have with it are
+/// marked reviewed, and an intent left without open error conflicts is registered again (with a
+/// history entry saying why).
+fn settle_conflicts_with(exec: &mut dyn Executor, abandoned: &str, changed_by: &str) -> Result<(), CoordinateError> {
+    // Data-modifying CTEs do not see each other's changes: `freed` looks at the conflicts as they
+    // were, so it leaves out the ones with the abandoned intent itself.
+    let q = Query::new(
+        "WITH r AS (UPDATE tb_pggit_conflict SET reviewed = true, reviewed_at = now(), resolution_notes = ",
+    )
+    .param(format!("{abandoned} was abandoned"))
+    .sql(" WHERE intent_b = ")
+    .param(abandoned.to_string())
+    .sql(
+        " AND NOT coalesce(reviewed, false) RETURNING intent_a), \
+         freed AS (SELECT i.id FROM tb_pggit_intent i WHERE i.id IN (SELECT intent_a FROM r) AND i.status = 'conflicted' \
+         AND NOT EXISTS (SELECT 1 FROM tb_pggit_conflict c WHERE c.intent_a = i.id AND c.severity = 'error' \
+         AND NOT coalesce(c.reviewed, false) AND c.intent_b <> ",
+    )
+    .param(abandoned.to_string())
+    .sql(
+        ")), u AS (UPDATE tb_pggit_intent SET status = 'registered', updated_at = clock_timestamp() \
+         WHERE id IN (SELECT id FROM freed) RETURNING id) \
+         INSERT INTO tb_pggit_intent_history (intent_id, old_status, new_status, reason, changed_by) \
+         SELECT u.id, 'conflicted', 'registered', ",
+    )
+    .param(format!("{abandoned} was abandoned: no unresolved error conflicts left"))
+    .sql(", ")
+    .param(changed_by.to_string())
+    .sql(" FROM u");
+    exec.query(&q).map_err(exec_err("settling the abandoned intent's conflicts"))?;
+    Ok(())
 }
 
 /// Ids of an intent's error conflicts not yet reviewed.
