@@ -6,6 +6,7 @@ use crate::build::BuildError;
 use crate::config::ConfigError;
 use crate::coordinate::CoordinateError;
 use crate::db::DbError;
+use crate::fdw::FdwError;
 use crate::diff::DiffError;
 use crate::migrate::MigrateError;
 use crate::process::ForkedError;
@@ -43,6 +44,8 @@ pub enum Error {
     Sync(#[from] SyncError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
+    #[error(transparent)]
+    Fdw(#[from] FdwError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.
     #[error("internal error, please report it at https://github.com/fraiseql/confiture/issues: {0}")]
     Internal(String),

@@ -12,6 +12,7 @@
 //! - [`anonymize`]: keyed deterministic anonymization strategies, profiles
 //! - [`coordinate`]: intents of parallel schema work and their conflicts, from parsed DDL
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
+//! - [`fdw`]: schema-to-schema migration through postgres_fdw (bulk copy, catch-up, cutover)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod anonymize;
@@ -21,6 +22,7 @@ pub mod coordinate;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod fdw;
 pub mod migrate;
 pub mod process;
 pub mod project;
