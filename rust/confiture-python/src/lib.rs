@@ -13,6 +13,7 @@ mod executor;
 mod migrate;
 mod project;
 mod run;
+mod schema_to_schema;
 mod sync;
 mod testserver;
 
@@ -30,5 +31,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     anonymize::register(m)?;
     sync::register(m)?;
     coordinate::register(m)?;
+    schema_to_schema::register(m)?;
     Ok(())
 }

@@ -50,6 +50,7 @@ async fn load_sample(source: &Client, target: &Client, t: &PlannedTable, options
     );
     match t.strategy {
         Strategy::Fdw => {
+            exec(target, &super::bulk::fdw_search_path(t, options), "setting search_path").await?;
             let sql = format!("INSERT INTO {} ({}){} {select}", t.target.sql(), t.target_columns(), t.overriding());
             target.raw().execute(sql.as_str(), &[]).await.map_err(|e| FdwError::Copy {
                 table: name,

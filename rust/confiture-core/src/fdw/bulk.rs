@@ -65,6 +65,14 @@ pub(super) fn source_relation(t: &PlannedTable, options: &S2sOptions, strategy: 
     }
 }
 
+/// `SET LOCAL search_path` to the foreign schema of the source table's schema, then the target's.
+pub(super) fn fdw_search_path(t: &PlannedTable, options: &S2sOptions) -> String {
+    format!(
+        "SET LOCAL search_path = {}, \"$user\", public",
+        quote_ident(&options.foreign_schema_for(&t.source.schema))
+    )
+}
+
 const INTEGER_TYPES: [&str; 3] = ["smallint", "integer", "bigint"];
 
 /// Key ranges of about `batch_rows` rows: from min/max for a single integer key (no scan), from
@@ -140,6 +148,9 @@ async fn run_batch(
     let result = async {
         let rows = match t.strategy {
             Strategy::Fdw => {
+                // Expressions and filters may name other source tables: resolve them among the
+                // foreign tables first, as they would resolve on the source.
+                exec(target, &fdw_search_path(t, options), "setting search_path").await?;
                 let sql = format!("INSERT INTO {} ({}){} {select}", t.target.sql(), t.target_columns(), t.overriding());
                 let context = format!("copying {name} through postgres_fdw");
                 let n = target.raw().execute(sql.as_str(), &[]).await.map_err(|e| FdwError::Copy {
@@ -280,6 +291,12 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
         let names: Vec<String> = plan.tables.iter().map(|t| t.target.sql()).collect();
         let keys: Vec<String> = names.clone();
         exec(&target, &format!("TRUNCATE {}", names.join(", ")), "emptying the target tables (--truncate)").await?;
+        target
+            .rows("DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)", &[&keys], "forgetting earlier progress")
+            .await
+            .map_err(FdwError::db("forgetting earlier progress"))?;
+    } else if options.restart {
+        let keys: Vec<String> = plan.tables.iter().map(|t| t.target.sql()).collect();
         target
             .rows("DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)", &[&keys], "forgetting earlier progress")
             .await

@@ -38,6 +38,9 @@ pub struct S2sOptions {
     pub batch_rows: u64,
     pub copy_threshold: u64,
     pub truncate: bool,
+    /// `migrate`: forget earlier progress of the mapped tables and copy them again, into whatever
+    /// they hold (fraiseql-confiture's `migrate_table`).
+    pub restart: bool,
     /// `verify`: only these target tables (as written in the mapping); empty: all.
     pub tables: Vec<String>,
     pub lock_timeout_ms: u64,
@@ -64,6 +67,7 @@ impl S2sOptions {
             batch_rows: DEFAULT_BATCH_ROWS,
             copy_threshold: DEFAULT_COPY_THRESHOLD,
             truncate: false,
+            restart: false,
             tables: Vec::new(),
             lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
             verify_in_cutover: true,

@@ -40,7 +40,7 @@ async fn schema_is_ours(target: &Client, schema: &str, server: &str) -> Result<b
                      LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver \
                      WHERE c.relnamespace = n.oid AND s.srvname IS DISTINCT FROM $2) \
                   + (SELECT count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid) \
-                  + (SELECT count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = n.oid AND t.typrelid = 0) \
+                  + (SELECT count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = n.oid AND t.typrelid = 0 AND t.typcategory <> 'A') \
              FROM pg_catalog.pg_namespace n WHERE n.nspname = $1",
             &[&schema, &server],
             &context,
