@@ -76,6 +76,10 @@ async fn load_sample(source: &Client, target: &Client, t: &PlannedTable, options
 
 async fn read_sample(source: &Client, target: &Client, t: &PlannedTable, options: &S2sOptions, limit: u64) -> Result<u64, FdwError> {
     let client = if t.strategy == Strategy::Fdw { target } else { source };
+    exec(client, "BEGIN", "starting a sample read").await?;
+    if t.strategy == Strategy::Fdw {
+        exec(client, &super::bulk::fdw_search_path(t, options), "setting search_path").await?;
+    }
     let sql = format!(
         "SELECT count(*) FROM (SELECT {} FROM {}{} LIMIT {limit} OFFSET 0) q WHERE q IS NOT NULL OR q IS NULL",
         t.load_exprs(),
@@ -83,7 +87,9 @@ async fn read_sample(source: &Client, target: &Client, t: &PlannedTable, options
         t.where_clause(&[])
     );
     let context = format!("reading a sample of {}", t.source);
-    let rows = client.rows(&sql, &[], &context).await.map_err(FdwError::db(context))?;
+    let rows = client.rows(&sql, &[], &context).await.map_err(FdwError::db(context));
+    let _ = client.batch("ROLLBACK", "ending the sample read").await;
+    let rows = rows?;
     Ok(rows.first().map_or(0, |r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
 }
 
@@ -92,6 +98,10 @@ pub async fn analyze(source: &Client, target: &Client, plan: &Plan, options: &S2
     for t in &plan.tables {
         let limit = options.sample_rows.max(1);
         exec(target, "BEGIN", "starting a sample load").await?;
+        // The sample's parents are not there: skip foreign-key checks when allowed (superuser).
+        if target.batch("SAVEPOINT s; SET LOCAL session_replication_role = replica", "").await.is_err() {
+            exec(target, "ROLLBACK TO SAVEPOINT s", "starting a sample load").await?;
+        }
         let clock = Instant::now();
         let loaded = load_sample(source, target, t, options, limit).await;
         let _ = target.batch("ROLLBACK", "rolling back the sample").await;

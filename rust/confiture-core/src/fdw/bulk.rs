@@ -65,12 +65,15 @@ pub(super) fn source_relation(t: &PlannedTable, options: &S2sOptions, strategy: 
     }
 }
 
-/// `SET LOCAL search_path` to the foreign schema of the source table's schema, then the target's.
+/// `SET LOCAL search_path` to the foreign schemas (the source table's, then `public`'s), then the
+/// target's own.
 pub(super) fn fdw_search_path(t: &PlannedTable, options: &S2sOptions) -> String {
-    format!(
-        "SET LOCAL search_path = {}, \"$user\", public",
-        quote_ident(&options.foreign_schema_for(&t.source.schema))
-    )
+    let mut path = vec![quote_ident(&options.foreign_schema_for(&t.source.schema))];
+    let public = quote_ident(&options.foreign_schema_for("public"));
+    if !path.contains(&public) {
+        path.push(public);
+    }
+    format!("SET LOCAL search_path = {}, \"$user\", public", path.join(", "))
 }
 
 const INTEGER_TYPES: [&str; 3] = ["smallint", "integer", "bigint"];
@@ -136,6 +139,7 @@ async fn run_batch(
     t: &PlannedTable,
     options: &S2sOptions,
     batch: &Batch,
+    snapshot: Option<&str>,
     on_rows: &(dyn Fn(u64) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Result<u64, FdwError> {
@@ -153,16 +157,31 @@ async fn run_batch(
                 exec(target, &fdw_search_path(t, options), "setting search_path").await?;
                 let sql = format!("INSERT INTO {} ({}){} {select}", t.target.sql(), t.target_columns(), t.overriding());
                 let context = format!("copying {name} through postgres_fdw");
-                let n = target.raw().execute(sql.as_str(), &[]).await.map_err(|e| FdwError::Copy {
-                    table: name.clone(),
-                    source: DbError::query(context, &e),
+                let n = target.raw().execute(sql.as_str(), &[]).await.map_err(|e| {
+                    match super::server::reach_error(DbError::query(&context, &e), &options.server_name, "the source", &context) {
+                        FdwError::Db { source, .. } => FdwError::Copy { table: name.clone(), source },
+                        reach => reach,
+                    }
                 })?;
                 on_rows(n);
                 n
             }
             Strategy::Copy | Strategy::Auto => {
+                // Every batch of every table reads the run's one snapshot: rows consistent across
+                // tables (foreign keys hold); later changes are the change log's.
+                if let Some(id) = snapshot {
+                    exec(
+                        source,
+                        &format!(
+                            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {}",
+                            crate::sql::quote_literal(id)
+                        ),
+                        "reading the source's snapshot",
+                    )
+                    .await?;
+                }
                 let pipe = Pipe { label: &name, on_rows, cancelled };
-                let (_, written) = pipe
+                let copied = pipe
                     .run(
                         source,
                         target,
@@ -170,8 +189,11 @@ async fn run_batch(
                         &format!("COPY {} ({}) FROM STDIN", t.target.sql(), t.target_columns()),
                     )
                     .await
-                    .map_err(|e| sync_error(&name, e))?;
-                written
+                    .map_err(|e| sync_error(&name, e));
+                if snapshot.is_some() {
+                    let _ = source.batch("COMMIT", "closing the snapshot").await;
+                }
+                copied?.1
             }
         };
         let key = t.target.sql();
@@ -194,6 +216,7 @@ async fn copy_table(
     options: &S2sOptions,
     progress: &TableProgress,
     control: &Progress,
+    snapshot: Option<&str>,
 ) -> Result<TableRun, FdwError> {
     let started = Instant::now();
     let key = t.target.sql();
@@ -223,7 +246,7 @@ async fn copy_table(
         if control.is_cancelled() {
             return Err(FdwError::Cancelled);
         }
-        rows += run_batch(source, target, t, options, b, &on_rows, &cancelled).await?;
+        rows += run_batch(source, target, t, options, b, snapshot, &on_rows, &cancelled).await?;
     }
     if before < batches.len() {
         exec(target, &format!("ANALYZE {}", t.target.sql()), &format!("analyzing {}", t.display())).await?;
@@ -241,6 +264,15 @@ async fn copy_table(
         seconds,
         rows_per_second: if seconds > 0.0 { rows as f64 / seconds } else { 0.0 },
     })
+}
+
+/// Loading sessions: no waiting for WAL flushes (each batch records itself in its own
+/// transaction, so a lost commit is simply redone), and triggers and foreign-key checks off like
+/// `pg_restore --disable-triggers` when the role may: tables copied at different moments need not
+/// agree until catch-up, and verify checks the result. Returns whether triggers are off.
+async fn target_session(target: &Client) -> Result<bool, FdwError> {
+    exec(target, "SET synchronous_commit = off", "setting up the target session").await?;
+    Ok(target.batch("SET session_replication_role = replica", "").await.is_ok())
 }
 
 /// Target tables that no run has started and that already hold rows.
@@ -308,7 +340,24 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
         }
     }
     state::save_mapping(&target, mapping).await?;
-    exec(&target, "SET synchronous_commit = off", "setting up the target session").await?;
+    let fast = target_session(&target).await?;
+    let mut warnings = plan.warnings.clone();
+    if !fast {
+        warnings.push(
+            "foreign keys are checked while loading (the target role may not set session_replication_role): \
+             rows the source gains during the copy can make a child batch fail; run catch-up, then migrate again"
+                .into(),
+        );
+    }
+    // One snapshot for all COPY reads of this run, held by its own connection.
+    let holder = open(&options.source, "source").await?;
+    let snapshot = if plan.tables.iter().any(|t| t.strategy != Strategy::Fdw) {
+        exec(&holder, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "opening a snapshot of the source").await?;
+        scalar(&holder, "SELECT pg_catalog.pg_export_snapshot()", "exporting the snapshot").await?
+    } else {
+        None
+    };
+    let snapshot = snapshot.as_deref();
     let handles = control.set_tables(plan.tables.iter().map(|t| (t.display(), t.rows)).collect());
     control.set_phase("copying");
     let jobs = options.jobs.max(1);
@@ -319,7 +368,7 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
     for _ in 1..jobs.min(widest) {
         let s = open(&options.source, "source").await?;
         let t = open(&options.target, "target").await?;
-        exec(&t, "SET synchronous_commit = off", "setting up the target session").await?;
+        target_session(&t).await?;
         pairs.push((s, t));
     }
     let mut all: Vec<(&Client, &Client)> = vec![(&source, &target)];
@@ -337,7 +386,7 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
                 let handle = Arc::clone(&handles[i]);
                 let table = &plan.tables[i];
                 running.push(async move {
-                    let r = copy_table(s, t, table, options, &handle, control).await;
+                    let r = copy_table(s, t, table, options, &handle, control, snapshot).await;
                     if r.is_err() {
                         handle.set_state(TableState::Failed);
                     }
@@ -355,6 +404,8 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
         s.close().await;
         t.close().await;
     }
+    let _ = holder.batch("COMMIT", "releasing the snapshot").await;
+    holder.close().await;
     source.close().await;
     target.close().await;
     control.set_phase("done");
@@ -365,6 +416,6 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
         tables,
         rows,
         seconds: started.elapsed().as_secs_f64(),
-        warnings: plan.warnings,
+        warnings,
     })
 }

@@ -17,7 +17,8 @@ pub enum FdwError {
     #[error("schema-to-schema cannot start:\n{}", bullets(.problems))]
     Plan { problems: Vec<String> },
 
-    #[error("{context}: {source}")]
+    /// `source` already names what was being done; `context` is kept for callers.
+    #[error("{source}")]
     Db { context: String, source: DbError },
 
     #[error(

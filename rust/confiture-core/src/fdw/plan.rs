@@ -307,13 +307,13 @@ fn plan_table(
         });
         plain_source.push(plain);
     }
-    if problems.len() > before {
-        return None;
-    }
     for c in &tt.columns {
-        if c.not_null && !c.has_default && !c.generated && !columns.iter().any(|p| p.target == c.name) {
+        if c.not_null && !c.has_default && !c.generated && !pairs.iter().any(|p| p.0 == c.name) {
             problems.push(format!("{label}.{}: NOT NULL without a default, and not mapped", c.name));
         }
+    }
+    if problems.len() > before {
+        return None;
     }
     let key_names = m.key.clone().unwrap_or_else(|| tt.primary_key.clone());
     let mut key = Vec::new();

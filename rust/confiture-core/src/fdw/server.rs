@@ -51,7 +51,7 @@ async fn schema_is_ours(target: &Client, schema: &str, server: &str) -> Result<b
 }
 
 /// Turns failures to reach the source through the server into a clear error.
-fn reach_error(e: DbError, server: &str, source: &str, context: &str) -> FdwError {
+pub(super) fn reach_error(e: DbError, server: &str, source: &str, context: &str) -> FdwError {
     if let DbError::Server { info, .. } = &e
         && (info.code.starts_with("08") || info.code == "2F003" || info.code == "28P01" || info.code == "28000")
     {
