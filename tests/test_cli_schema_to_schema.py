@@ -30,7 +30,11 @@ def pair(confiture_test_server_url: str) -> Iterator[Pair]:
 
 
 def s2s(pair: Pair, *args: str, json_out: bool = False) -> Result:
-    extra = ["--source", pair.source_url, "--target", pair.target_url] if args and not args[0].startswith("-") else []
+    extra = (
+        ["--source", pair.source_url, "--target", pair.target_url]
+        if args and not args[0].startswith("-")
+        else []
+    )
     fmt = ["--format", "json"] if json_out else []
     return CliRunner().invoke(app, ["migrate", "schema-to-schema", *args, *extra, *fmt])
 
@@ -52,16 +56,34 @@ def test_setup_migrate_verify_catch_up_cutover_cleanup(pair: Pair, tmp_path: Pat
     mapping = str(write_mapping(tmp_path))
     setup = ok(s2s(pair, "setup", "--mapping", mapping, "--capture", json_out=True))
     assert setup["server"]["server"] == "confiture_source_server"
-    assert {f["local_schema"] for f in setup["server"]["foreign_schemas"]} == {"old_schema", "old_schema_legacy"}
+    assert {f["local_schema"] for f in setup["server"]["foreign_schemas"]} == {
+        "old_schema",
+        "old_schema_legacy",
+    }
     assert sorted(setup["capture"]["tables"]) == ["customers", 'legacy."Order Items"']
 
-    report = ok(s2s(pair, "migrate", "--mapping", mapping, "--strategy", strategy, "--batch-size", "100", json_out=True))
+    report = ok(
+        s2s(
+            pair,
+            "migrate",
+            "--mapping",
+            mapping,
+            "--strategy",
+            strategy,
+            "--batch-size",
+            "100",
+            json_out=True,
+        )
+    )
     # Parents first, whatever the file's order.
     assert report["order"] == [["app.clients"], ['app."Line Items"']]
     assert {t["strategy"] for t in report["tables"]} == {strategy}
     assert report["tables"][0]["batches"] > 1
     # Renamed, split, computed, cast, constant, filtered.
-    rows = pair.query("target", "SELECT id, first_name, last_name, email_address, balance, source FROM app.clients ORDER BY id")
+    rows = pair.query(
+        "target",
+        "SELECT id, first_name, last_name, email_address, balance, source FROM app.clients ORDER BY id",
+    )
     assert len(rows) == 180
     assert rows[0] == (1, "First1", "Last1", "user1@example.com", Decimal("1.25"), "legacy")
     assert not [r for r in rows if r[0] % 10 == 0]
@@ -103,13 +125,20 @@ def test_setup_migrate_verify_catch_up_cutover_cleanup(pair: Pair, tmp_path: Pat
     assert cut["ok"] and cut["verify"]["ok"]
     assert 0 < cut["freeze_seconds"] < 5
     assert {s["sequence"] for s in cut["sequences"]} == {"app.clients_id_seq"}
-    pair.execute("target", "INSERT INTO app.clients (first_name, email_address, source) VALUES ('x', 'x', 'new')")
+    pair.execute(
+        "target", "INSERT INTO app.clients (first_name, email_address, source) VALUES ('x', 'x', 'new')"
+    )
 
     gone = ok(s2s(pair, "cleanup", json_out=True))
     assert set(gone["foreign_schemas"]) == {"old_schema", "old_schema_legacy"}
     assert pair.query("target", "SELECT count(*) FROM pg_foreign_server") == [(0,)]
-    assert pair.query("target", "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'old_schema%' OR nspname = 'confiture_s2s'") == [(0,)]
-    assert pair.query("source", "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'confiture_capture%'") == [(0,)]
+    assert pair.query(
+        "target",
+        "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'old_schema%' OR nspname = 'confiture_s2s'",
+    ) == [(0,)]
+    assert pair.query("source", "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'confiture_capture%'") == [
+        (0,)
+    ]
     assert pair.query("source", "SELECT to_regnamespace('confiture_capture')") == [(None,)]
     # The source can be truncated again once capture is gone.
     pair.execute("source", 'TRUNCATE legacy."Order Items"')
@@ -119,8 +148,18 @@ def test_text_output_and_the_one_shot_form(pair: Pair, tmp_path: Path) -> None:
     mapping = str(write_mapping(tmp_path))
     result = CliRunner().invoke(
         app,
-        ["migrate", "schema-to-schema", "--strategy", "fdw", "--source", pair.source_url,
-         "--target", pair.target_url, "--mapping", mapping],
+        [
+            "migrate",
+            "schema-to-schema",
+            "--strategy",
+            "fdw",
+            "--source",
+            pair.source_url,
+            "--target",
+            pair.target_url,
+            "--mapping",
+            mapping,
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "✅ app.clients ← customers: 180 rows via fdw" in result.stdout
@@ -128,7 +167,16 @@ def test_text_output_and_the_one_shot_form(pair: Pair, tmp_path: Path) -> None:
     # Already copied: a second one-shot run skips the tables and still verifies.
     again = CliRunner().invoke(
         app,
-        ["migrate", "schema-to-schema", "--source", pair.source_url, "--target", pair.target_url, "--mapping", mapping],
+        [
+            "migrate",
+            "schema-to-schema",
+            "--source",
+            pair.source_url,
+            "--target",
+            pair.target_url,
+            "--mapping",
+            mapping,
+        ],
     )
     assert again.exit_code == 0, again.output
     assert "copied by an earlier run" in again.stdout
@@ -152,17 +200,25 @@ def test_analyze_measures_and_picks_strategies(pair: Pair, tmp_path: Path) -> No
 
 
 def test_mapping_errors_name_the_file_and_key(pair: Pair, tmp_path: Path) -> None:
-    bad = write_mapping(tmp_path, "tables:\n  app.clients:\n    from: customers\n    columns:\n      id: id; DROP TABLE customers\n")
+    bad = write_mapping(
+        tmp_path,
+        "tables:\n  app.clients:\n    from: customers\n    columns:\n      id: id; DROP TABLE customers\n",
+    )
     r = s2s(pair, "migrate", "--mapping", str(bad))
     assert r.exit_code == 1
     assert f"{bad}: tables.app.clients.columns.id:" in r.output and "Traceback" not in r.output
     unknown = write_mapping(
-        tmp_path, MAPPING.replace("email_address: lower(email)", "email_address: lower(mail)").replace("qty::int * price", "qty")
+        tmp_path,
+        MAPPING.replace("email_address: lower(email)", "email_address: lower(mail)").replace(
+            "qty::int * price", "qty"
+        ),
     )
     r = s2s(pair, "migrate", "--mapping", str(unknown), "--strategy", "copy")
     assert r.exit_code == 1
-    assert "app.clients: column email_address: column \"mail\" does not exist" in r.output
-    unmapped = write_mapping(tmp_path, "tables:\n  app.clients:\n    from: customers\n    columns: {id: id, nope: full_name}\n")
+    assert 'app.clients: column email_address: column "mail" does not exist' in r.output
+    unmapped = write_mapping(
+        tmp_path, "tables:\n  app.clients:\n    from: customers\n    columns: {id: id, nope: full_name}\n"
+    )
     r = s2s(pair, "migrate", "--mapping", str(unmapped))
     assert r.exit_code == 1
     assert 'target column "nope" does not exist' in r.output
@@ -172,7 +228,9 @@ def test_mapping_errors_name_the_file_and_key(pair: Pair, tmp_path: Path) -> Non
 
 def test_non_empty_target_is_refused_unless_truncate(pair: Pair, tmp_path: Path) -> None:
     mapping = str(write_mapping(tmp_path))
-    pair.execute("target", "INSERT INTO app.clients (id, first_name, email_address, source) VALUES (1, 'x', 'x', 'x')")
+    pair.execute(
+        "target", "INSERT INTO app.clients (id, first_name, email_address, source) VALUES (1, 'x', 'x', 'x')"
+    )
     r = s2s(pair, "migrate", "--mapping", mapping, "--strategy", "copy")
     assert r.exit_code == 1 and "non-empty target table(s)" in r.output and "app.clients" in r.output
     report = ok(s2s(pair, "migrate", "--mapping", mapping, "--strategy", "copy", "--truncate", json_out=True))
@@ -184,7 +242,11 @@ def test_catch_up_needs_capture_and_a_finished_copy(pair: Pair, tmp_path: Path) 
     mapping = str(write_mapping(tmp_path))
     ok(s2s(pair, "setup", "--mapping", mapping, json_out=True))
     r = s2s(pair, "catch-up", "--mapping", mapping)
-    assert r.exit_code == 1 and "change capture on the source is not set up" in r.output and "--capture" in r.output
+    assert (
+        r.exit_code == 1
+        and "change capture on the source is not set up" in r.output
+        and "--capture" in r.output
+    )
     ok(s2s(pair, "setup", "--mapping", mapping, "--capture", json_out=True))
     r = s2s(pair, "catch-up", "--mapping", mapping)
     assert r.exit_code == 1 and "the bulk copy has not finished; run `migrate` first" in r.output
@@ -225,7 +287,8 @@ class Writer(threading.Thread):
                 while not self.stop.is_set():
                     i += 1
                     c.execute(
-                        "WITH n AS (INSERT INTO customers (full_name, email, balance) VALUES (%s, %s, '1') RETURNING id) "
+                        "WITH n AS (INSERT INTO customers (full_name, email, balance) "
+                        "VALUES (%s, %s, '1') RETURNING id) "
                         "INSERT INTO legacy.\"Order Items\" SELECT 1000000 + id, id, '3', 2.5 FROM n",
                         (f"Writer {i}", f"W{i}@X.ORG"),
                     )
@@ -237,7 +300,9 @@ class Writer(threading.Thread):
             self.error = e
 
 
-def test_concurrent_writer_during_migrate_catch_up_and_cutover(confiture_test_server_url: str, tmp_path: Path) -> None:
+def test_concurrent_writer_during_migrate_catch_up_and_cutover(
+    confiture_test_server_url: str, tmp_path: Path
+) -> None:
     pair = next(gen := make_s2s_pair(confiture_test_server_url, rows=3000))
     try:
         mapping = str(write_mapping(tmp_path))
@@ -269,11 +334,26 @@ def test_killed_migrate_resumes(confiture_test_server_url: str, tmp_path: Path) 
     try:
         mapping = str(write_mapping(tmp_path))
         cmd = [
-            sys.executable, "-m", "confiture.cli", "migrate", "schema-to-schema", "migrate",
-            "--source", pair.source_url, "--target", pair.target_url, "--mapping", mapping,
-            "--strategy", "copy", "--batch-size", "500",
+            sys.executable,
+            "-m",
+            "confiture.cli",
+            "migrate",
+            "schema-to-schema",
+            "migrate",
+            "--source",
+            pair.source_url,
+            "--target",
+            pair.target_url,
+            "--mapping",
+            mapping,
+            "--strategy",
+            "copy",
+            "--batch-size",
+            "500",
         ]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
 
         def done_batches() -> int:
             try:
@@ -290,7 +370,19 @@ def test_killed_migrate_resumes(confiture_test_server_url: str, tmp_path: Path) 
         done = done_batches()
         assert 3 <= done < total, (done, total)
 
-        report = ok(s2s(pair, "migrate", "--mapping", mapping, "--strategy", "copy", "--batch-size", "500", json_out=True))
+        report = ok(
+            s2s(
+                pair,
+                "migrate",
+                "--mapping",
+                mapping,
+                "--strategy",
+                "copy",
+                "--batch-size",
+                "500",
+                json_out=True,
+            )
+        )
         statuses = {t["table"]: (t["status"], t["batches_before"]) for t in report["tables"]}
         assert statuses["app.clients"][0] in ("resumed", "skipped") and statuses["app.clients"][1] >= 3
         assert ok(s2s(pair, "verify", json_out=True))["ok"]
@@ -340,7 +432,17 @@ def test_other_cluster_with_password_and_a_wrong_one(pair: Pair, tmp_path: Path)
         mapping = str(write_mapping(tmp_path))
         r = CliRunner().invoke(
             app,
-            ["migrate", "schema-to-schema", "setup", "--source", source, "--target", pair.target_url, "--mapping", mapping],
+            [
+                "migrate",
+                "schema-to-schema",
+                "setup",
+                "--source",
+                source,
+                "--target",
+                pair.target_url,
+                "--mapping",
+                mapping,
+            ],
         )
         assert r.exit_code == 0, r.output
         assert f"127.0.0.1:{port}/legacy_db as app (password set)" in r.stdout
@@ -348,23 +450,49 @@ def test_other_cluster_with_password_and_a_wrong_one(pair: Pair, tmp_path: Path)
         # The fdw path reads the other cluster through the server's real port and password.
         r = CliRunner().invoke(
             app,
-            ["migrate", "schema-to-schema", "migrate", "--source", source, "--target", pair.target_url,
-             "--mapping", mapping, "--strategy", "fdw"],
+            [
+                "migrate",
+                "schema-to-schema",
+                "migrate",
+                "--source",
+                source,
+                "--target",
+                pair.target_url,
+                "--mapping",
+                mapping,
+                "--strategy",
+                "fdw",
+            ],
         )
         assert r.exit_code == 0, r.output
         assert pair.query("target", "SELECT count(*) FROM app.clients") == [(45,)]
-        options = pair.query("target", "SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'confiture_source_server'")
+        options = pair.query(
+            "target", "SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'confiture_source_server'"
+        )
         assert f"port={port}" in options[0][0] and "host=127.0.0.1" in options[0][0]
 
         # A wrong password in the user mapping (the path the target's server takes) is reported clearly.
         pair.execute(
             "target",
-            "ALTER USER MAPPING FOR CURRENT_USER SERVER confiture_source_server OPTIONS (SET password 'Wrong-pw-17')",
+            "ALTER USER MAPPING FOR CURRENT_USER SERVER confiture_source_server "
+            "OPTIONS (SET password 'Wrong-pw-17')",
         )
         r = CliRunner().invoke(
             app,
-            ["migrate", "schema-to-schema", "migrate", "--source", source, "--target", pair.target_url,
-             "--mapping", mapping, "--strategy", "fdw", "--truncate"],
+            [
+                "migrate",
+                "schema-to-schema",
+                "migrate",
+                "--source",
+                source,
+                "--target",
+                pair.target_url,
+                "--mapping",
+                mapping,
+                "--strategy",
+                "fdw",
+                "--truncate",
+            ],
         )
         assert r.exit_code == 1
         assert "password authentication failed" in r.output

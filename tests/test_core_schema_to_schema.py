@@ -35,13 +35,19 @@ def test_constants_match_fraiseql_confiture() -> None:
     assert s2s.DEFAULT_FOREIGN_SCHEMA_NAME == "old_schema"
     assert s2s.DEFAULT_SERVER_NAME == "confiture_source_server"
     assert (s2s.DEFAULT_HOST, s2s.DEFAULT_PORT) == ("localhost", "5432")
-    assert (s2s.LARGE_TABLE_THRESHOLD, s2s.FDW_THROUGHPUT, s2s.COPY_THROUGHPUT) == (10_000_000, 500_000, 6_000_000)
+    assert (s2s.LARGE_TABLE_THRESHOLD, s2s.FDW_THROUGHPUT, s2s.COPY_THROUGHPUT) == (
+        10_000_000,
+        500_000,
+        6_000_000,
+    )
 
 
 def test_reference_methods_on_psycopg_connections(pair: Pair, migrator: SchemaToSchemaMigrator) -> None:
     migrator.setup_fdw()
     port = psycopg.conninfo.conninfo_to_dict(pair.source_url)["port"]
-    options = pair.query("target", "SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'confiture_source_server'")
+    options = pair.query(
+        "target", "SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'confiture_source_server'"
+    )
     assert f"port={port}" in options[0][0] and f"dbname={pair.source}" in options[0][0]
     assert pair.query("target", "SELECT count(*) FROM old_schema.users") == [(50,)]
 
@@ -71,7 +77,11 @@ def test_reference_methods_on_psycopg_connections(pair: Pair, migrator: SchemaTo
 
 
 def test_workflow_methods_with_a_mapping_dict(pair: Pair, migrator: SchemaToSchemaMigrator) -> None:
-    mapping = {"tables": {"people": {"from": "users", "columns": {"id": "id", "full_name": "upper(name)", "mail": "email"}}}}
+    mapping = {
+        "tables": {
+            "people": {"from": "users", "columns": {"id": "id", "full_name": "upper(name)", "mail": "email"}}
+        }
+    }
     setup = migrator.setup(mapping, capture=True)
     assert setup["capture"]["tables"] == ["users"]
     report = migrator.migrate(mapping, strategy="copy", batch_rows=10)
@@ -91,7 +101,9 @@ def test_errors_are_migration_errors_with_details(pair: Pair, migrator: SchemaTo
     with pytest.raises(MigrationError) as e:
         migrator.migrate({"tables": {"people": {"from": "nope"}}})
     assert e.value.problems == ["people: source table nope does not exist on the source"]  # type: ignore[attr-defined]
-    with pytest.raises(MigrationError, match=r"mapping: tables\.people\.columns\.mail: .*expected one expression"):
+    with pytest.raises(
+        MigrationError, match=r"mapping: tables\.people\.columns\.mail: .*expected one expression"
+    ):
         migrator.migrate({"tables": {"people": {"from": "users", "columns": {"mail": "a, b"}}}})
     with pytest.raises(TypeError):
         SchemaToSchemaMigrator(object(), object()).setup_fdw()

@@ -15,10 +15,17 @@ from confiture.cli import output
 
 def _common(f: Any) -> Any:
     options = [
-        click.option("--source", required=True, metavar="ENV|URL", help="The old database: environment name or URL."),
-        click.option("--target", required=True, metavar="ENV|URL", help="The new database: environment name or URL."),
         click.option(
-            "--server-name", default="confiture_source_server", show_default=True, help="postgres_fdw server name."
+            "--source", required=True, metavar="ENV|URL", help="The old database: environment name or URL."
+        ),
+        click.option(
+            "--target", required=True, metavar="ENV|URL", help="The new database: environment name or URL."
+        ),
+        click.option(
+            "--server-name",
+            default="confiture_source_server",
+            show_default=True,
+            help="postgres_fdw server name.",
         ),
         click.option(
             "--foreign-schema",
@@ -94,7 +101,10 @@ def _finish(report: dict[str, Any], kw: dict[str, Any], render: Any, ok: bool = 
 
 def _say_setup(r: dict[str, Any]) -> None:
     s = r["server"]
-    output.say(f"🔌 Server {s['server']} → {s['source']} as {s['user']}" + (" (password set)" if s["password_set"] else ""))
+    output.say(
+        f"🔌 Server {s['server']} → {s['source']} as {s['user']}"
+        + (" (password set)" if s["password_set"] else "")
+    )
     for f in s["foreign_schemas"]:
         output.say(f"   {f['source_schema']} → {f['local_schema']}: {f['tables']} foreign tables")
     if r["capture"]:
@@ -114,7 +124,10 @@ def _say_analyze(r: dict[str, Any]) -> None:
             f"{t['table']:30} {t['rows']:>12,} {_size(t['bytes']):>10} {t['strategy']:>8} "
             f"{t['rows_per_second']:>10,.0f} {t['estimated_seconds']:>8.1f}s"
         )
-    output.say(f"Total: {r['rows']:,} rows, {_size(r['bytes'])}, about {r['estimated_seconds']:.1f}s (measured on samples)")
+    output.say(
+        f"Total: {r['rows']:,} rows, {_size(r['bytes'])}, "
+        f"about {r['estimated_seconds']:.1f}s (measured on samples)"
+    )
 
 
 def _size(n: int) -> str:
@@ -132,7 +145,11 @@ def _say_migrate(r: dict[str, Any]) -> None:
         if t["status"] == "skipped":
             output.say(f"⏭️  {t['table']}: copied by an earlier run ({t['batches']} batches)")
             continue
-        resumed = f", resumed after {t['batches_before']}/{t['batches']} batches" if t["status"] == "resumed" else ""
+        resumed = (
+            f", resumed after {t['batches_before']}/{t['batches']} batches"
+            if t["status"] == "resumed"
+            else ""
+        )
         output.say(
             f"✅ {t['table']} ← {t['source']}: {t['rows']:,} rows via {t['strategy']} in {t['seconds']:.2f}s "
             f"({t['rows_per_second']:,.0f} rows/s{resumed})"
@@ -142,7 +159,10 @@ def _say_migrate(r: dict[str, Any]) -> None:
 
 def _say_catch_up(r: dict[str, Any]) -> None:
     for t in r["tables"]:
-        output.say(f"🔁 {t['table']}: {t['keys']:,} changed keys, {t['upserted']:,} upserted, {t['deleted']:,} deleted")
+        output.say(
+            f"🔁 {t['table']}: {t['keys']:,} changed keys, "
+            f"{t['upserted']:,} upserted, {t['deleted']:,} deleted"
+        )
     output.say(f"✅ Caught up {r['changes']:,} change(s) in {r['seconds']:.2f}s")
 
 
@@ -150,7 +170,9 @@ def _say_verify(r: dict[str, Any]) -> None:
     for t in r["tables"]:
         mark = "✅" if t["match"] else "❌"
         what = "checksum matches" if t["checksum_match"] else "checksum differs"
-        output.say(f"{mark} {t['table']}: {t['source_rows']:,} source rows, {t['target_rows']:,} target rows, {what}")
+        output.say(
+            f"{mark} {t['table']}: {t['source_rows']:,} source rows, {t['target_rows']:,} target rows, {what}"
+        )
         for d in t["differing_keys"]:
             output.say(f"     {d['key']}: {d['problem'].replace('_', ' ')}")
     output.say("✅ Verification passed" if r["ok"] else "❌ Verification failed: the tables above differ")
@@ -158,17 +180,26 @@ def _say_verify(r: dict[str, Any]) -> None:
 
 def _say_cutover(r: dict[str, Any]) -> None:
     output.say(f"🔁 Catch-up before the freeze: {r['catch_up']['changes']:,} change(s)")
-    output.say(f"🧊 Writes frozen for {r['freeze_seconds']:.3f}s (waited {r['lock_wait_seconds']:.3f}s for the lock)")
+    output.say(
+        f"🧊 Writes frozen for {r['freeze_seconds']:.3f}s (waited {r['lock_wait_seconds']:.3f}s for the lock)"
+    )
     output.say(f"🔁 Final catch-up: {r['frozen_catch_up']['changes']:,} change(s)")
     if r["verify"]:
         _say_verify(r["verify"])
     for s in r["sequences"]:
         output.say(f"🔢 {s['sequence']} → next value {s['next_value']}")
-    output.say("✅ Cutover complete: point the application at the target" if r["ok"] else "❌ Cutover verification failed")
+    output.say(
+        "✅ Cutover complete: point the application at the target"
+        if r["ok"]
+        else "❌ Cutover verification failed"
+    )
 
 
 def _say_cleanup(r: dict[str, Any]) -> None:
-    output.say(f"🧹 Dropped server {r['server']}, its user mapping and schema(s) {', '.join(r['foreign_schemas']) or '(none)'}")
+    output.say(
+        f"🧹 Dropped server {r['server']}, its user mapping and "
+        f"schema(s) {', '.join(r['foreign_schemas']) or '(none)'}"
+    )
     if r["capture_removed_from"]:
         output.say(f"   Change capture removed from {', '.join(r['capture_removed_from'])}")
 
@@ -180,9 +211,15 @@ _STRATEGY = click.option(
     show_default=True,
     help="fdw: INSERT … SELECT through postgres_fdw; copy: streaming COPY; auto: copy for large tables.",
 )
-_JOBS = click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Tables copied at once.")
+_JOBS = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Tables copied at once."
+)
 _BATCH = click.option(
-    "--batch-size", type=click.IntRange(min=1), default=100_000, show_default=True, help="Rows per committed batch."
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Rows per committed batch.",
 )
 
 
@@ -195,10 +232,22 @@ _BATCH = click.option(
 @_BATCH
 @click.option("--schemas", metavar="S,…", help="Source schemas to import (default: public).")
 @click.option("--truncate", is_flag=True, help="Empty the target tables first and forget earlier progress.")
-@click.option("--server-name", default="confiture_source_server", show_default=True, help="postgres_fdw server name.")
-@click.option("--foreign-schema", default="old_schema", show_default=True, help="Schema for the foreign tables.")
-@click.option("--project-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Project directory.")
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--server-name", default="confiture_source_server", show_default=True, help="postgres_fdw server name."
+)
+@click.option(
+    "--foreign-schema", default="old_schema", show_default=True, help="Schema for the foreign tables."
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Project directory.",
+)
+@click.option(
+    "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.pass_context
 def schema_to_schema(ctx: click.Context, **kw: Any) -> None:
     """Zero-downtime migration into a database built from new DDL, through postgres_fdw.
@@ -210,7 +259,9 @@ def schema_to_schema(ctx: click.Context, **kw: Any) -> None:
         return
     missing = [f"--{k}" for k in ("source", "target", "mapping") if not kw[k]]
     if missing:
-        raise click.UsageError(f"the one-shot form needs {', '.join(missing)} (or name a step: setup, migrate, …)")
+        raise click.UsageError(
+            f"the one-shot form needs {', '.join(missing)} (or name a step: setup, migrate, …)"
+        )
     text = kw["output_format"] == "text"
     if text:
         output.say(f"🚚 Schema-to-schema: {kw['source']} → {kw['target']} ({kw['strategy']})")
@@ -235,14 +286,29 @@ def schema_to_schema(ctx: click.Context, **kw: Any) -> None:
 @schema_to_schema.command("setup")
 @_common
 @_mapping_option(False)
-@click.option("--schemas", metavar="S,…", help="Source schemas to import (default: public; ignored with --mapping).")
-@click.option("--capture", is_flag=True, help="Install the change log (triggers) on the source tables, for catch-up.")
-@click.option("--fdw-host", metavar="HOST", help="Host the target's server uses to reach the source (default: --source's).")
-@click.option("--fdw-port", type=int, metavar="PORT", help="Port the target's server uses to reach the source.")
+@click.option(
+    "--schemas", metavar="S,…", help="Source schemas to import (default: public; ignored with --mapping)."
+)
+@click.option(
+    "--capture", is_flag=True, help="Install the change log (triggers) on the source tables, for catch-up."
+)
+@click.option(
+    "--fdw-host",
+    metavar="HOST",
+    help="Host the target's server uses to reach the source (default: --source's).",
+)
+@click.option(
+    "--fdw-port", type=int, metavar="PORT", help="Port the target's server uses to reach the source."
+)
 def setup(**kw: Any) -> None:
     """Create the postgres_fdw server, user mapping and foreign schemas on the target."""
     report = _run(
-        "setup", kw, schemas=_schemas(kw["schemas"]), capture=kw["capture"], fdw_host=kw["fdw_host"], fdw_port=kw["fdw_port"]
+        "setup",
+        kw,
+        schemas=_schemas(kw["schemas"]),
+        capture=kw["capture"],
+        fdw_host=kw["fdw_host"],
+        fdw_port=kw["fdw_port"],
     )
     _finish(report, kw, _say_setup)
 
@@ -250,7 +316,13 @@ def setup(**kw: Any) -> None:
 @schema_to_schema.command("analyze")
 @_common
 @_mapping_option(False)
-@click.option("--sample-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Rows per measured sample.")
+@click.option(
+    "--sample-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows per measured sample.",
+)
 @_STRATEGY
 def analyze(**kw: Any) -> None:
     """Rows, size, strategy and a measured time estimate per table."""
@@ -268,7 +340,12 @@ def analyze(**kw: Any) -> None:
 def migrate_(**kw: Any) -> None:
     """Bulk copy in foreign-key order and key-range batches; run again to resume."""
     report = _run(
-        "migrate", kw, strategy=kw["strategy"], jobs=kw["jobs"], batch_rows=kw["batch_size"], truncate=kw["truncate"]
+        "migrate",
+        kw,
+        strategy=kw["strategy"],
+        jobs=kw["jobs"],
+        batch_rows=kw["batch_size"],
+        truncate=kw["truncate"],
     )
     _finish(report, kw, _say_migrate)
 
@@ -295,7 +372,11 @@ def verify(**kw: Any) -> None:
 @_common
 @_mapping_option(False)
 @click.option(
-    "--lock-timeout", type=click.IntRange(min=1), default=5000, show_default=True, help="Longest wait for the write freeze (ms)."
+    "--lock-timeout",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="Longest wait for the write freeze (ms).",
 )
 @click.option("--no-verify", is_flag=True, help="Skip the checksum verification inside the freeze.")
 def cutover(**kw: Any) -> None:

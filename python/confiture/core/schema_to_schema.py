@@ -40,7 +40,9 @@ def endpoint(value: Any) -> Endpoint:
         return value.to_url()
     info = getattr(value, "info", None)
     if info is None:
-        raise TypeError(f"expected a psycopg connection, a URL or a DatabaseConfig, not {type(value).__name__}")
+        raise TypeError(
+            f"expected a psycopg connection, a URL or a DatabaseConfig, not {type(value).__name__}"
+        )
     host = info.host or DEFAULT_HOST
     params: dict[str, Any] = {
         "hosts": [host],
@@ -105,11 +107,18 @@ class SchemaToSchemaMigrator:
         """Drops the foreign schema, the user mapping, the server, and any change capture."""
         run_step("cleanup", self._request())
 
-    def _copy_one(self, source_table: str, target_table: str, column_mapping: dict[str, str], strategy: str) -> int:
+    def _copy_one(
+        self, source_table: str, target_table: str, column_mapping: dict[str, str], strategy: str
+    ) -> int:
         if not column_mapping:
             raise MigrationError(f"column_mapping is empty: map at least one column of {source_table}")
         mapping = {
-            "tables": {target_table: {"from": source_table, "columns": {dst: src for src, dst in column_mapping.items()}}}
+            "tables": {
+                target_table: {
+                    "from": source_table,
+                    "columns": {dst: src for src, dst in column_mapping.items()},
+                }
+            }
         }
         report = run_step("migrate", self._request(mapping=mapping, strategy=strategy, restart=True))
         return int(report["rows"])
@@ -133,14 +142,18 @@ class SchemaToSchemaMigrator:
             if not seconds and t["rows"] > 0:
                 rate = COPY_THROUGHPUT if t["strategy"] == "copy" else FDW_THROUGHPUT
                 seconds = max(round(t["rows"] / rate, 3), 0.001)
-            out[t["table"]] = {"strategy": t["strategy"], "row_count": t["rows"], "estimated_seconds": seconds}
+            out[t["table"]] = {
+                "strategy": t["strategy"],
+                "row_count": t["rows"],
+                "estimated_seconds": seconds,
+            }
         return out
 
     def verify_migration(
         self, tables: list[str], source_schema: str = "old_schema", target_schema: str = "public"
     ) -> dict[str, dict[str, Any]]:
         """``count(*)`` of each table in ``source_schema`` (the foreign tables) and ``target_schema``:
-        ``{source_count, target_count, match, difference}`` (difference = target − source)."""
+        ``{source_count, target_count, match, difference}`` (difference = target - source)."""
         return _core.s2s_count_compare(self._request(), list(tables), source_schema, target_schema)
 
     # The full workflow (what the CLI runs)
@@ -169,7 +182,9 @@ class SchemaToSchemaMigrator:
         show_progress: bool = False,
     ) -> dict[str, Any]:
         """The bulk copy, in foreign-key order and key-range batches; resumes where it stopped."""
-        request = self._request(strategy=strategy, jobs=jobs, batch_rows=batch_rows, truncate=truncate, **_mapping(mapping))
+        request = self._request(
+            strategy=strategy, jobs=jobs, batch_rows=batch_rows, truncate=truncate, **_mapping(mapping)
+        )
         return run_step("migrate", request, show_progress)
 
     def catch_up(self, mapping: str | Path | dict[str, Any] | None = None) -> dict[str, Any]:
@@ -187,7 +202,10 @@ class SchemaToSchemaMigrator:
         lock_timeout_ms: int | None = None,
         verify: bool = True,
     ) -> dict[str, Any]:
-        return run_step("cutover", self._request(lock_timeout_ms=lock_timeout_ms, no_verify=not verify, **_mapping(mapping)))
+        return run_step(
+            "cutover",
+            self._request(lock_timeout_ms=lock_timeout_ms, no_verify=not verify, **_mapping(mapping)),
+        )
 
     def cleanup(self) -> dict[str, Any]:
         return run_step("cleanup", self._request())

@@ -40,7 +40,13 @@ pub struct AnalyzeReport {
     pub warnings: Vec<String>,
 }
 
-async fn load_sample(source: &Client, target: &Client, t: &PlannedTable, options: &S2sOptions, limit: u64) -> Result<u64, FdwError> {
+async fn load_sample(
+    source: &Client,
+    target: &Client,
+    t: &PlannedTable,
+    options: &S2sOptions,
+    limit: u64,
+) -> Result<u64, FdwError> {
     let name = t.display();
     let select = format!(
         "SELECT {} FROM {}{} LIMIT {limit}",
@@ -52,10 +58,11 @@ async fn load_sample(source: &Client, target: &Client, t: &PlannedTable, options
         Strategy::Fdw => {
             exec(target, &super::bulk::fdw_search_path(t, options), "setting search_path").await?;
             let sql = format!("INSERT INTO {} ({}){} {select}", t.target.sql(), t.target_columns(), t.overriding());
-            target.raw().execute(sql.as_str(), &[]).await.map_err(|e| FdwError::Copy {
-                table: name,
-                source: DbError::query("loading a sample", &e),
-            })
+            target
+                .raw()
+                .execute(sql.as_str(), &[])
+                .await
+                .map_err(|e| FdwError::Copy { table: name, source: DbError::query("loading a sample", &e) })
         }
         Strategy::Copy | Strategy::Auto => {
             let (noop, never) = (|_: u64| {}, || false);
@@ -74,7 +81,13 @@ async fn load_sample(source: &Client, target: &Client, t: &PlannedTable, options
     }
 }
 
-async fn read_sample(source: &Client, target: &Client, t: &PlannedTable, options: &S2sOptions, limit: u64) -> Result<u64, FdwError> {
+async fn read_sample(
+    source: &Client,
+    target: &Client,
+    t: &PlannedTable,
+    options: &S2sOptions,
+    limit: u64,
+) -> Result<u64, FdwError> {
     let client = if t.strategy == Strategy::Fdw { target } else { source };
     exec(client, "BEGIN", "starting a sample read").await?;
     if t.strategy == Strategy::Fdw {
@@ -93,7 +106,12 @@ async fn read_sample(source: &Client, target: &Client, t: &PlannedTable, options
     Ok(rows.first().map_or(0, |r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
 }
 
-pub async fn analyze(source: &Client, target: &Client, plan: &Plan, options: &S2sOptions) -> Result<AnalyzeReport, FdwError> {
+pub async fn analyze(
+    source: &Client,
+    target: &Client,
+    plan: &Plan,
+    options: &S2sOptions,
+) -> Result<AnalyzeReport, FdwError> {
     let mut tables = Vec::new();
     for t in &plan.tables {
         let limit = options.sample_rows.max(1);

@@ -87,8 +87,7 @@ async fn plan_batches(source: &Client, t: &PlannedTable, batch_rows: u64) -> Res
         return Ok(one());
     }
     let count = rows.div_ceil(batch_rows.max(1));
-    let keys: Vec<String> =
-        t.key.iter().map(|k| quote_ident(k.source_column.as_deref().unwrap_or_default())).collect();
+    let keys: Vec<String> = t.key.iter().map(|k| quote_ident(k.source_column.as_deref().unwrap_or_default())).collect();
     let mut bounds: Vec<Vec<String>> = Vec::new();
     let integer = t.key.len() == 1 && t.key[0].source_type.as_deref().is_some_and(|ty| INTEGER_TYPES.contains(&ty));
     if integer {
@@ -125,11 +124,33 @@ async fn plan_batches(source: &Client, t: &PlannedTable, batch_rows: u64) -> Res
     let mut batches = Vec::new();
     let mut lo: Option<Vec<String>> = None;
     for (i, b) in bounds.into_iter().enumerate() {
-        batches.push(Batch { number: i32::try_from(i + 1).unwrap_or(i32::MAX), lo: lo.take(), hi: Some(b.clone()), done: false, rows: 0 });
+        batches.push(Batch {
+            number: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            lo: lo.take(),
+            hi: Some(b.clone()),
+            done: false,
+            rows: 0,
+        });
         lo = Some(b);
     }
-    batches.push(Batch { number: i32::try_from(batches.len() + 1).unwrap_or(i32::MAX), lo, hi: None, done: false, rows: 0 });
+    batches.push(Batch {
+        number: i32::try_from(batches.len() + 1).unwrap_or(i32::MAX),
+        lo,
+        hi: None,
+        done: false,
+        rows: 0,
+    });
     Ok(batches)
+}
+
+/// What every batch of a table shares.
+#[derive(Clone, Copy)]
+struct BatchContext<'a> {
+    options: &'a S2sOptions,
+    /// The run's exported source snapshot (COPY reads).
+    snapshot: Option<&'a str>,
+    on_rows: &'a (dyn Fn(u64) + Sync),
+    cancelled: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// Runs one batch inside a target transaction; returns the rows written.
@@ -137,12 +158,10 @@ async fn run_batch(
     source: &Client,
     target: &Client,
     t: &PlannedTable,
-    options: &S2sOptions,
     batch: &Batch,
-    snapshot: Option<&str>,
-    on_rows: &(dyn Fn(u64) + Sync),
-    cancelled: &(dyn Fn() -> bool + Sync),
+    cx: &BatchContext<'_>,
 ) -> Result<u64, FdwError> {
+    let BatchContext { options, snapshot, on_rows, cancelled } = *cx;
     let started = Instant::now();
     let name = t.display();
     let range = range_predicate(t, batch.lo.as_deref(), batch.hi.as_deref());
@@ -157,12 +176,18 @@ async fn run_batch(
                 exec(target, &fdw_search_path(t, options), "setting search_path").await?;
                 let sql = format!("INSERT INTO {} ({}){} {select}", t.target.sql(), t.target_columns(), t.overriding());
                 let context = format!("copying {name} through postgres_fdw");
-                let n = target.raw().execute(sql.as_str(), &[]).await.map_err(|e| {
-                    match super::server::reach_error(DbError::query(&context, &e), &options.server_name, "the source", &context) {
-                        FdwError::Db { source, .. } => FdwError::Copy { table: name.clone(), source },
-                        reach => reach,
-                    }
-                })?;
+                let n =
+                    target.raw().execute(sql.as_str(), &[]).await.map_err(|e| {
+                        match super::server::reach_error(
+                            DbError::query(&context, &e),
+                            &options.server_name,
+                            "the source",
+                            &context,
+                        ) {
+                            FdwError::Db { source, .. } => FdwError::Copy { table: name.clone(), source },
+                            reach => reach,
+                        }
+                    })?;
                 on_rows(n);
                 n
             }
@@ -197,8 +222,12 @@ async fn run_batch(
             }
         };
         let key = t.target.sql();
-        exec(target, &state::mark_done_sql(&key, batch.number, rows, started.elapsed().as_secs_f64()), "recording the batch")
-            .await?;
+        exec(
+            target,
+            &state::mark_done_sql(&key, batch.number, rows, started.elapsed().as_secs_f64()),
+            "recording the batch",
+        )
+        .await?;
         exec(target, "COMMIT", "committing a batch").await?;
         Ok::<u64, FdwError>(rows)
     }
@@ -242,11 +271,12 @@ async fn copy_table(
     let mut rows = 0u64;
     let on_rows = |n: u64| progress.add_rows(n);
     let cancelled = || control.is_cancelled();
+    let cx = BatchContext { options, snapshot, on_rows: &on_rows, cancelled: &cancelled };
     for b in batches.iter().filter(|b| !b.done) {
         if control.is_cancelled() {
             return Err(FdwError::Cancelled);
         }
-        rows += run_batch(source, target, t, options, b, snapshot, &on_rows, &cancelled).await?;
+        rows += run_batch(source, target, t, b, &cx).await?;
     }
     if before < batches.len() {
         exec(target, &format!("ANALYZE {}", t.target.sql()), &format!("analyzing {}", t.display())).await?;
@@ -282,8 +312,12 @@ async fn non_empty_unstarted(target: &Client, plan: &Plan) -> Result<Vec<String>
         if !state::batches(target, &t.target.sql()).await?.is_empty() {
             continue;
         }
-        let has = scalar(target, &format!("SELECT EXISTS (SELECT 1 FROM {})::text", t.target.sql()), "checking the target is empty")
-            .await?;
+        let has = scalar(
+            target,
+            &format!("SELECT EXISTS (SELECT 1 FROM {})::text", t.target.sql()),
+            "checking the target is empty",
+        )
+        .await?;
         if has.as_deref() == Some("true") {
             out.push(t.display());
         }
@@ -310,9 +344,10 @@ pub(super) async fn check_foreign_tables(target: &Client, plan: &Plan, options: 
 
 pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<MigrateReport, crate::Error> {
     let started = Instant::now();
-    let mapping = options.mapping.as_ref().ok_or_else(|| FdwError::Plan {
-        problems: vec!["migrate needs a mapping (--mapping FILE)".into()],
-    })?;
+    let mapping = options
+        .mapping
+        .as_ref()
+        .ok_or_else(|| FdwError::Plan { problems: vec!["migrate needs a mapping (--mapping FILE)".into()] })?;
     control.set_phase("planning");
     let source = open(&options.source, "source").await?;
     let target = open(&options.target, "target").await?;
@@ -324,13 +359,21 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
         let keys: Vec<String> = names.clone();
         exec(&target, &format!("TRUNCATE {}", names.join(", ")), "emptying the target tables (--truncate)").await?;
         target
-            .rows("DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)", &[&keys], "forgetting earlier progress")
+            .rows(
+                "DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)",
+                &[&keys],
+                "forgetting earlier progress",
+            )
             .await
             .map_err(FdwError::db("forgetting earlier progress"))?;
     } else if options.restart {
         let keys: Vec<String> = plan.tables.iter().map(|t| t.target.sql()).collect();
         target
-            .rows("DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)", &[&keys], "forgetting earlier progress")
+            .rows(
+                "DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)",
+                &[&keys],
+                "forgetting earlier progress",
+            )
             .await
             .map_err(FdwError::db("forgetting earlier progress"))?;
     } else {

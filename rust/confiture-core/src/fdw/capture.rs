@@ -128,7 +128,9 @@ pub async fn remove(source: &Client) -> Result<Vec<String>, FdwError> {
     let tables: Vec<TableName> = rows.iter().map(|r| TableName::new(r.get(0), r.get(1))).collect();
     let mut sql = String::from("BEGIN;\n");
     for t in &tables {
-        for trigger in ["confiture_capture_ins", "confiture_capture_upd", "confiture_capture_del", "confiture_capture_truncate"] {
+        for trigger in
+            ["confiture_capture_ins", "confiture_capture_upd", "confiture_capture_del", "confiture_capture_truncate"]
+        {
             sql.push_str(&format!("DROP TRIGGER IF EXISTS {trigger} ON {};\n", t.sql()));
         }
     }

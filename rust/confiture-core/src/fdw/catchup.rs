@@ -93,7 +93,12 @@ pub async fn check(source: &Client, target: &Client, plan: &Plan) -> Result<(), 
     if problems.is_empty() { Ok(()) } else { Err(FdwError::Plan { problems }) }
 }
 
-pub async fn catch_up(source: &Client, target: &Client, plan: &Plan, control: &Progress) -> Result<CatchUpReport, FdwError> {
+pub async fn catch_up(
+    source: &Client,
+    target: &Client,
+    plan: &Plan,
+    control: &Progress,
+) -> Result<CatchUpReport, FdwError> {
     let started = Instant::now();
     exec(source, "BEGIN ISOLATION LEVEL REPEATABLE READ", "opening a snapshot of the source").await?;
     let result = apply(source, target, plan, control).await;
@@ -197,10 +202,11 @@ async fn apply(
             cols = t.target_columns()
         );
         let context = format!("applying changes to {name}");
-        let upserted = target.raw().execute(upsert.as_str(), &[]).await.map_err(|e| FdwError::Copy {
-            table: name.clone(),
-            source: crate::db::DbError::query(context, &e),
-        })?;
+        let upserted = target
+            .raw()
+            .execute(upsert.as_str(), &[])
+            .await
+            .map_err(|e| FdwError::Copy { table: name.clone(), source: crate::db::DbError::query(context, &e) })?;
         touched.push((i, keys, rows));
         out.push(CatchUpTable { table: name, keys: key_count, upserted, deleted: 0 });
     }
@@ -208,7 +214,8 @@ async fn apply(
     for (n, (i, keys, rows)) in touched.iter().enumerate().rev() {
         let t = &plan.tables[*i];
         let key_cols: Vec<String> = t.key_columns().iter().map(|c| quote_ident(&c.target)).collect();
-        let on = |a: &str, b: &str| key_cols.iter().map(|k| format!("{a}.{k} = {b}.{k}")).collect::<Vec<_>>().join(" AND ");
+        let on =
+            |a: &str, b: &str| key_cols.iter().map(|k| format!("{a}.{k} = {b}.{k}")).collect::<Vec<_>>().join(" AND ");
         let sql = format!(
             "DELETE FROM {} t USING {keys} k WHERE {} AND NOT EXISTS (SELECT 1 FROM {rows} r WHERE {})",
             t.target.sql(),
@@ -216,10 +223,11 @@ async fn apply(
             on("r", "k")
         );
         let context = format!("deleting rows removed from {}", t.source);
-        let deleted = target.raw().execute(sql.as_str(), &[]).await.map_err(|e| FdwError::Copy {
-            table: t.display(),
-            source: crate::db::DbError::query(context, &e),
-        })?;
+        let deleted = target
+            .raw()
+            .execute(sql.as_str(), &[])
+            .await
+            .map_err(|e| FdwError::Copy { table: t.display(), source: crate::db::DbError::query(context, &e) })?;
         out[n].deleted = deleted;
     }
     exec(target, "COMMIT", "committing catch-up").await?;

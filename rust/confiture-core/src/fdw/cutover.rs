@@ -94,7 +94,9 @@ pub async fn cutover(
     exec(locker, "BEGIN", "starting the write freeze").await?;
     exec(locker, &format!("SET LOCAL lock_timeout = '{lock_timeout_ms}ms'"), "setting lock_timeout").await?;
     let asked = Instant::now();
-    if let Err(e) = locker.batch(&format!("LOCK TABLE {} IN EXCLUSIVE MODE", sources.join(", ")), "freezing writes").await {
+    if let Err(e) =
+        locker.batch(&format!("LOCK TABLE {} IN EXCLUSIVE MODE", sources.join(", ")), "freezing writes").await
+    {
         let _ = locker.batch("ROLLBACK", "ending the freeze").await;
         if let DbError::Server { info, .. } = &e
             && info.code == "55P03"

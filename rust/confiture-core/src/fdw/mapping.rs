@@ -131,7 +131,9 @@ impl Mapping {
             let spec = match spec {
                 Value::String(from) => serde_json::json!({ "from": from }),
                 Value::Object(_) => spec.clone(),
-                _ => return Err(err(&at(""), "expected `from:`, `columns:`, `where:` (or just the source table name)")),
+                _ => {
+                    return Err(err(&at(""), "expected `from:`, `columns:`, `where:` (or just the source table name)"));
+                }
             };
             let spec = spec.as_object().expect("invariant: built as an object");
             for k in spec.keys() {
@@ -139,7 +141,8 @@ impl Mapping {
                     return Err(err(&at(k), "unknown key (expected from, columns, where, key, strategy)"));
                 }
             }
-            let from = spec.get("from").and_then(text_of).ok_or_else(|| err(&at("from"), "the source table is missing"))?;
+            let from =
+                spec.get("from").and_then(text_of).ok_or_else(|| err(&at("from"), "the source table is missing"))?;
             let source = TableRef::parse(&from).map_err(|m| err(&at("from"), &m))?;
             let columns = match spec.get("columns") {
                 None | Some(Value::Null) => None,
@@ -147,8 +150,8 @@ impl Mapping {
                     let mut cols = Vec::new();
                     for (column, value) in map {
                         let key = at(&format!("columns.{column}"));
-                        let text = text_of(value)
-                            .ok_or_else(|| err(&key, "expected a source column or an SQL expression"))?;
+                        let text =
+                            text_of(value).ok_or_else(|| err(&key, "expected a source column or an SQL expression"))?;
                         let fragment = check_expression(&text).map_err(|m| err(&key, &format!("{text:?}: {m}")))?;
                         cols.push(ColumnSource { target: column.clone(), text, fragment });
                     }

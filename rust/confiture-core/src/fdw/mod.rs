@@ -69,7 +69,11 @@ pub struct OneShotReport {
 }
 
 /// The mapping given, else the one `migrate` saved on the target, else same-named tables.
-async fn mapping_for(source: &Client, target: &Client, options: &S2sOptions) -> Result<(Mapping, Vec<String>), crate::Error> {
+async fn mapping_for(
+    source: &Client,
+    target: &Client,
+    options: &S2sOptions,
+) -> Result<(Mapping, Vec<String>), crate::Error> {
     if let Some(m) = &options.mapping {
         return Ok((m.clone(), Vec::new()));
     }

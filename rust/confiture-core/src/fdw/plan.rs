@@ -185,11 +185,7 @@ async fn types_on(client: &Client, types: &BTreeSet<String>) -> Result<BTreeSet<
     let list: Vec<&str> = types.iter().map(String::as_str).collect();
     let context = "checking which target types the source knows";
     let rows = client
-        .rows(
-            "SELECT t FROM unnest($1::text[]) t WHERE pg_catalog.to_regtype(t) IS NOT NULL",
-            &[&list],
-            context,
-        )
+        .rows("SELECT t FROM unnest($1::text[]) t WHERE pg_catalog.to_regtype(t) IS NOT NULL", &[&list], context)
         .await
         .map_err(FdwError::db(context))?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -330,8 +326,11 @@ fn plan_table(
             None => problems.push(format!("{label}: key column {k:?} is not mapped")),
         }
     }
-    let source_key_types =
-        st.primary_key.iter().filter_map(|k| st.columns.iter().find(|c| &c.name == k).map(|c| c.type_sql.clone())).collect();
+    let source_key_types = st
+        .primary_key
+        .iter()
+        .filter_map(|k| st.columns.iter().find(|c| &c.name == k).map(|c| c.type_sql.clone()))
+        .collect();
     Some(PlannedTable {
         target: tname,
         source: sname,
@@ -416,7 +415,11 @@ pub async fn plan_with(
         if t.strategy == Strategy::Auto {
             t.strategy = match options.strategy {
                 Strategy::Auto => {
-                    if u64::try_from(t.rows).unwrap_or(0) >= options.copy_threshold { Strategy::Copy } else { Strategy::Fdw }
+                    if u64::try_from(t.rows).unwrap_or(0) >= options.copy_threshold {
+                        Strategy::Copy
+                    } else {
+                        Strategy::Fdw
+                    }
                 }
                 s => s,
             };
@@ -427,11 +430,8 @@ pub async fn plan_with(
     }
     // Foreign-key order among the planned tables.
     let index: BTreeMap<&TableName, usize> = tables.iter().enumerate().map(|(i, t)| (&t.target, i)).collect();
-    let edges: Vec<(usize, usize)> = tcat
-        .foreign_keys
-        .iter()
-        .filter_map(|fk| Some((*index.get(&fk.child)?, *index.get(&fk.parent)?)))
-        .collect();
+    let edges: Vec<(usize, usize)> =
+        tcat.foreign_keys.iter().filter_map(|fk| Some((*index.get(&fk.child)?, *index.get(&fk.parent)?))).collect();
     let order = units(tables.len(), &edges);
     let mut depth = vec![0usize; order.len()];
     for (u, unit) in order.iter().enumerate() {

@@ -113,7 +113,11 @@ pub async fn setup(
             format!("creating server {server}"),
         ),
         (
-            format!("CREATE USER MAPPING FOR CURRENT_USER SERVER {} OPTIONS ({})", quote_ident(server), user_options.join(", ")),
+            format!(
+                "CREATE USER MAPPING FOR CURRENT_USER SERVER {} OPTIONS ({})",
+                quote_ident(server),
+                user_options.join(", ")
+            ),
             format!("creating the user mapping for server {server}"),
         ),
     ];
@@ -144,10 +148,9 @@ pub async fn setup(
             continue;
         }
         let limit_to = match limit.and_then(|l| l.get(s)) {
-            Some(tables) => format!(
-                " LIMIT TO ({})",
-                tables.iter().map(|t| quote_ident(&t.name)).collect::<Vec<_>>().join(", ")
-            ),
+            Some(tables) => {
+                format!(" LIMIT TO ({})", tables.iter().map(|t| quote_ident(&t.name)).collect::<Vec<_>>().join(", "))
+            }
             None => String::new(),
         };
         let sql = format!(
@@ -220,7 +223,11 @@ pub async fn cleanup(target: &Client, options: &S2sOptions) -> Result<Vec<String
     }
     let server = quote_ident(&options.server_name);
     let has_server = target
-        .rows("SELECT 1 FROM pg_catalog.pg_foreign_server WHERE srvname = $1", &[&options.server_name], "finding the server")
+        .rows(
+            "SELECT 1 FROM pg_catalog.pg_foreign_server WHERE srvname = $1",
+            &[&options.server_name],
+            "finding the server",
+        )
         .await
         .map_err(FdwError::db("finding the server"))?;
     if !has_server.is_empty() {

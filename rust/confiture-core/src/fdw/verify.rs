@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::FdwError;
-use super::plan::{PlannedTable, Plan};
+use super::plan::{Plan, PlannedTable};
 use crate::db::Client;
 use crate::sql::{quote_ident, quote_literal};
 
@@ -86,7 +86,8 @@ impl Side {
     fn rows_sql(&self, buckets: &[i32]) -> String {
         let list: Vec<String> = buckets.iter().map(ToString::to_string).collect();
         let cond = format!("{} IN ({})", self.bucket(), list.join(", "));
-        let filter = if self.filter.is_empty() { format!(" WHERE {cond}") } else { format!("{} AND {cond}", self.filter) };
+        let filter =
+            if self.filter.is_empty() { format!(" WHERE {cond}") } else { format!("{} AND {cond}", self.filter) };
         format!("SELECT {}, md5({}) FROM {}{filter}", self.key(), self.row(), self.relation)
     }
 }
@@ -115,7 +116,12 @@ async fn totals(client: &Client, side: &Side, what: &str) -> Result<Totals, FdwE
     Ok(rows.iter().map(|r| (r.get::<_, i32>(0), (r.get::<_, i64>(1), r.get::<_, String>(2)))).collect())
 }
 
-async fn row_hashes(client: &Client, side: &Side, buckets: &[i32], what: &str) -> Result<BTreeMap<String, String>, FdwError> {
+async fn row_hashes(
+    client: &Client,
+    side: &Side,
+    buckets: &[i32],
+    what: &str,
+) -> Result<BTreeMap<String, String>, FdwError> {
     let rows = client.rows(&side.rows_sql(buckets), &[], what).await.map_err(FdwError::db(what))?;
     Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, String>(1))).collect())
 }
@@ -125,7 +131,8 @@ pub async fn check_table(source: &Client, target: &Client, t: &PlannedTable) -> 
     let started = Instant::now();
     let (s, d) = sides(t);
     let name = t.display();
-    let (what_s, what_d) = (format!("checksumming {} on the source", t.source), format!("checksumming {name} on the target"));
+    let (what_s, what_d) =
+        (format!("checksumming {} on the source", t.source), format!("checksumming {name} on the target"));
     let (st, dt) = tokio::join!(totals(source, &s, &what_s), totals(target, &d, &what_d));
     let (st, dt) = (st?, dt?);
     let count = |m: &Totals| m.values().map(|v| v.0).sum::<i64>();
@@ -150,7 +157,9 @@ pub async fn check_table(source: &Client, target: &Client, t: &PlannedTable) -> 
             }
             match dr.get(k) {
                 None => differing_keys.push(KeyDifference { key: k.clone(), problem: "missing_in_target".into() }),
-                Some(h2) if h2 != h => differing_keys.push(KeyDifference { key: k.clone(), problem: "different".into() }),
+                Some(h2) if h2 != h => {
+                    differing_keys.push(KeyDifference { key: k.clone(), problem: "different".into() })
+                }
                 Some(_) => {}
             }
         }
@@ -183,9 +192,10 @@ pub fn select<'a>(plan: &'a Plan, names: &[String]) -> Result<Vec<&'a PlannedTab
     let mut problems = Vec::new();
     for n in names {
         let wanted = crate::sync::TableRef::parse(n).map_err(|m| FdwError::Plan { problems: vec![m] })?;
-        let hit = plan.tables.iter().find(|t| {
-            t.target.name == wanted.name && wanted.schema.as_ref().is_none_or(|s| *s == t.target.schema)
-        });
+        let hit = plan
+            .tables
+            .iter()
+            .find(|t| t.target.name == wanted.name && wanted.schema.as_ref().is_none_or(|s| *s == t.target.schema));
         match hit {
             Some(t) => out.push(t),
             None => problems.push(format!("{n} is not a mapped target table")),
@@ -194,7 +204,11 @@ pub fn select<'a>(plan: &'a Plan, names: &[String]) -> Result<Vec<&'a PlannedTab
     if problems.is_empty() { Ok(out) } else { Err(FdwError::Plan { problems }) }
 }
 
-pub async fn verify_tables(source: &Client, target: &Client, tables: &[&PlannedTable]) -> Result<VerifyReport, FdwError> {
+pub async fn verify_tables(
+    source: &Client,
+    target: &Client,
+    tables: &[&PlannedTable],
+) -> Result<VerifyReport, FdwError> {
     let started = Instant::now();
     let mut checks = Vec::new();
     for t in tables {

@@ -477,12 +477,21 @@ pub struct Pipe<'a> {
 impl Pipe<'_> {
     /// Runs `copy_out` on `source` and `copy_in` on `target` (each in whatever transaction its
     /// connection is in); returns (rows read, rows the target's COPY reported).
-    pub async fn run(&self, source: &Client, target: &Client, copy_out: &str, copy_in: &str) -> Result<(u64, u64), SyncError> {
+    pub async fn run(
+        &self,
+        source: &Client,
+        target: &Client,
+        copy_out: &str,
+        copy_in: &str,
+    ) -> Result<(u64, u64), SyncError> {
         let name = self.label;
         let stream =
             source.raw().copy_out(copy_out).await.map_err(|e| copy_error(name, "reading from the source", &e))?;
-        let sink =
-            target.raw().copy_in::<_, Bytes>(copy_in).await.map_err(|e| copy_error(name, "writing to the target", &e))?;
+        let sink = target
+            .raw()
+            .copy_in::<_, Bytes>(copy_in)
+            .await
+            .map_err(|e| copy_error(name, "writing to the target", &e))?;
         futures_util::pin_mut!(stream);
         futures_util::pin_mut!(sink);
         let read = self.stream(stream, sink.as_mut()).await?;

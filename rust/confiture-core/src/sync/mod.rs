@@ -19,11 +19,11 @@ mod textcopy;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CompletedTable};
+pub use copy::Pipe;
 pub use error::SyncError;
 pub use options::{Endpoint, EnvironmentSafety, RuleInput, SyncOptions};
 pub use plan::{Selection, TRACKING_TABLE, infer_strategy, select_tables};
 pub use progress::{Progress, ProgressSnapshot, TableProgress, TableSnapshot, TableState};
-pub use copy::Pipe;
 pub use report::{ColumnReport, SequenceReport, SyncReport, TableReport};
 pub use run::{list_tables, run};
 pub use select::{TableName, TablePattern, TableRef};
