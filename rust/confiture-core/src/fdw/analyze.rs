@@ -50,7 +50,7 @@ async fn load_sample(
     let name = t.display();
     let select = format!(
         "SELECT {} FROM {}{} LIMIT {limit}",
-        t.load_exprs(),
+        t.load_exprs(t.strategy),
         source_relation(t, options, t.strategy),
         t.where_clause(&[])
     );
@@ -95,7 +95,7 @@ async fn read_sample(
     }
     let sql = format!(
         "SELECT count(*) FROM (SELECT {} FROM {}{} LIMIT {limit} OFFSET 0) q WHERE q IS NOT NULL OR q IS NULL",
-        t.load_exprs(),
+        t.load_exprs(t.strategy),
         source_relation(t, options, t.strategy),
         t.where_clause(&[])
     );

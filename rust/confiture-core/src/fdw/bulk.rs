@@ -166,7 +166,7 @@ async fn run_batch(
     let name = t.display();
     let range = range_predicate(t, batch.lo.as_deref(), batch.hi.as_deref());
     let relation = source_relation(t, options, t.strategy);
-    let select = format!("SELECT {} FROM {relation}{}", t.load_exprs(), t.where_clause(&[range]));
+    let select = format!("SELECT {} FROM {relation}{}", t.load_exprs(t.strategy), t.where_clause(&[range]));
     exec(target, "BEGIN", "starting a batch").await?;
     let result = async {
         let rows = match t.strategy {

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::FdwError;
 use super::bulk::sync_error;
 use super::capture::{self, log_name};
+use super::mapping::Strategy;
 use super::plan::{Plan, PlannedTable};
 use super::session::exec;
 use super::state;
@@ -182,7 +183,7 @@ async fn apply(
             t.key.iter().map(|k| quote_ident(k.source_column.as_deref().unwrap_or_default())).collect();
         let select = format!(
             "SELECT {} FROM {}{}",
-            t.load_exprs(),
+            t.load_exprs(Strategy::Copy),
             t.source.sql(),
             t.where_clause(&[format!("({}) IN ({})", source_keys.join(", "), keys_from_log(t))])
         );

@@ -29,9 +29,15 @@ pub struct PlannedColumn {
 }
 
 impl PlannedColumn {
-    /// The source-side value, cast to the target type for loading.
-    pub fn load_expr(&self) -> String {
-        if self.castable_on_source { format!("({})::{}", self.expr, self.type_base) } else { self.expr.clone() }
+    /// The value for loading, cast to the target type where it is computed: on the target
+    /// (`on_target`, through postgres_fdw) always; on the source when the source knows the type
+    /// (otherwise COPY's text is parsed by the target's column type).
+    pub fn load_expr(&self, on_target: bool) -> String {
+        if on_target || self.castable_on_source {
+            format!("({})::{}", self.expr, self.type_base)
+        } else {
+            self.expr.clone()
+        }
     }
 
     /// The source-side value as checksums compare it.
@@ -85,8 +91,9 @@ impl PlannedTable {
         self.columns.iter().map(|c| quote_ident(&c.target)).collect::<Vec<_>>().join(", ")
     }
 
-    pub fn load_exprs(&self) -> String {
-        self.columns.iter().map(PlannedColumn::load_expr).collect::<Vec<_>>().join(", ")
+    /// The mapped values as the chosen strategy reads them (see [`PlannedColumn::load_expr`]).
+    pub fn load_exprs(&self, strategy: Strategy) -> String {
+        self.columns.iter().map(|c| c.load_expr(strategy == Strategy::Fdw)).collect::<Vec<_>>().join(", ")
     }
 
     pub fn key_columns(&self) -> Vec<&PlannedColumn> {
@@ -403,7 +410,8 @@ pub async fn plan_with(
                 .map_err(FdwError::db(context))?;
             t.rows = rows.first().map_or(0, |r| r.get::<_, i64>(0));
         }
-        let probe = format!("SELECT {} FROM {}{} LIMIT 0", t.load_exprs(), t.source.sql(), t.where_clause(&[]));
+        let probe =
+            format!("SELECT {} FROM {}{} LIMIT 0", t.load_exprs(Strategy::Copy), t.source.sql(), t.where_clause(&[]));
         if let Err(e) = source.raw().query(probe.as_str(), &[]).await {
             let message = match e.as_db_error() {
                 Some(db) => db.message().to_string(),
@@ -466,7 +474,7 @@ pub async fn plan_with(
 /// The first mapped column whose expression fails on its own, as "column x: ".
 async fn culprit(source: &Client, t: &PlannedTable) -> String {
     for c in &t.columns {
-        let probe = format!("SELECT {} FROM {} LIMIT 0", c.load_expr(), t.source.sql());
+        let probe = format!("SELECT {} FROM {} LIMIT 0", c.load_expr(false), t.source.sql());
         if source.raw().query(probe.as_str(), &[]).await.is_err() {
             return format!("column {}: ", c.target);
         }
