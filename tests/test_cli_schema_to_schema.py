@@ -247,6 +247,13 @@ def test_catch_up_needs_capture_and_a_finished_copy(pair: Pair, tmp_path: Path) 
         and "change capture on the source is not set up" in r.output
         and "--capture" in r.output
     )
+    clients_only = tmp_path / "clients"
+    clients_only.mkdir()
+    only_clients = str(write_mapping(clients_only, "tables:\n" + MAPPING[MAPPING.index("  app.clients:") :]))
+    ok(s2s(pair, "setup", "--mapping", only_clients, "--capture", json_out=True))
+    r = s2s(pair, "catch-up", "--mapping", mapping)
+    assert r.exit_code == 1
+    assert 'source table legacy."Order Items" has no change capture; run `setup --capture`' in r.output
     ok(s2s(pair, "setup", "--mapping", mapping, "--capture", json_out=True))
     r = s2s(pair, "catch-up", "--mapping", mapping)
     assert r.exit_code == 1 and "the bulk copy has not finished; run `migrate` first" in r.output

@@ -80,8 +80,30 @@ pub async fn check(source: &Client, target: &Client, plan: &Plan) -> Result<(), 
     if !capture::installed(source).await? {
         return Err(FdwError::NotSetUp { what: "change capture on the source".into(), hint: " --capture".into() });
     }
+    let context = "finding the captured tables";
+    let captured: std::collections::BTreeSet<crate::sync::TableName> = source
+        .rows(
+            "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_trigger t \
+             JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE t.tgname = 'confiture_capture_ins'",
+            &[],
+            context,
+        )
+        .await
+        .map_err(FdwError::db(context))?
+        .iter()
+        .map(|r| crate::sync::TableName::new(r.get(0), r.get(1)))
+        .collect();
     let mut problems = Vec::new();
     for t in &plan.tables {
+        if !captured.contains(&t.source) {
+            problems.push(format!(
+                "{}: source table {} has no change capture; run `setup --capture` with this mapping",
+                t.display(),
+                t.source
+            ));
+            continue;
+        }
         if let Some(why) = unfollowable(t) {
             problems.push(format!("{}: catch-up cannot follow it: {why}", t.display()));
             continue;
