@@ -12,6 +12,7 @@ __all__ = [
     "CoordinationProject",
     "EngineHandle",
     "PostgresServer",
+    "SchemaToSchemaRun",
     "SyncRun",
     "__version__",
     "analyze_sql",
@@ -97,6 +98,8 @@ __all__ = [
     "render_diff",
     "resolve_seed",
     "roundtrip_check",
+    "s2s_count_compare",
+    "s2s_start",
     "save_sync_checkpoint",
     "schema_model",
     "snapshot_capture",
@@ -849,3 +852,31 @@ class ClonePool:
     @property
     def ready(self) -> int:
         """Clones ready right now."""
+
+# Schema-to-schema (confiture.core.schema_to_schema)
+
+@final
+class SchemaToSchemaRun:
+    """A schema-to-schema step running in the background."""
+
+    def progress(self) -> _ProgressDict:
+        """The phase and each table's rows so far."""
+    def wait(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The step's report once finished (raising its error if it failed); ``None`` on timeout."""
+    def cancel(self) -> None:
+        """Stops at the next batch; committed batches are kept."""
+    def done(self) -> bool:
+        """Whether the step has finished."""
+
+def s2s_start(command: str, request: dict[str, Any]) -> SchemaToSchemaRun:
+    """Starts a step (``setup``, ``analyze``, ``migrate``, ``catch-up``, ``verify``, ``cutover``,
+    ``cleanup``, ``one-shot``): ``source``/``target`` (environment name, URL or connection
+    parameters), ``project_dir``, ``server_name``, ``foreign_schema``, ``schemas``, ``fdw_host``,
+    ``fdw_port``, ``mapping_file`` or ``mapping``, ``capture``, ``skip_import``, ``strategy``,
+    ``jobs``, ``batch_rows``, ``copy_threshold``, ``truncate``, ``restart``, ``tables``,
+    ``lock_timeout_ms``, ``no_verify``, ``sample_rows``."""
+
+def s2s_count_compare(
+    request: dict[str, Any], tables: list[str], source_schema: str, target_schema: str
+) -> dict[str, dict[str, Any]]:
+    """``count(*)`` of each table in ``source_schema`` and ``target_schema`` of the target."""

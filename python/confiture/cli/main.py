@@ -221,6 +221,9 @@ def _register() -> None:
     app.add_command(migrate)
     app.add_command(verify)
     app.add_command(coordinate)
+    from confiture.cli.schema_to_schema import schema_to_schema
+
+    migrate.add_command(schema_to_schema)
 
 
 _register()

@@ -75,7 +75,12 @@ def _endpoint(value: DatabaseConfig | str) -> str:
 def run_sync(request: dict[str, Any], show_progress: bool = False) -> dict[str, Any]:
     """Runs a sync in the engine (progress bars on stderr when asked) and returns its report.
     Ctrl-C cancels it: what is not committed is rolled back."""
-    run = _core.sync_start(request)
+    return follow(_core.sync_start(request), show_progress)
+
+
+def follow(run: Any, show_progress: bool = False) -> dict[str, Any]:
+    """Waits for an engine run (``sync_start``, ``s2s_start``) with progress bars on stderr when
+    asked, and returns its report. Ctrl-C cancels it: what is not committed is rolled back."""
     try:
         if show_progress:
             return _with_progress(run)
@@ -90,7 +95,7 @@ def run_sync(request: dict[str, Any], show_progress: bool = False) -> dict[str, 
         raise
 
 
-def _with_progress(run: _core.SyncRun) -> dict[str, Any]:
+def _with_progress(run: Any) -> dict[str, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -14,6 +14,7 @@
 //! - [`coordinate`]: intents of parallel schema work and their conflicts, from parsed DDL
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
 //! - [`testkit`]: the testing toolkit: schema snapshots, data checks, migration round trips, clone pools
+//! - [`fdw`]: schema-to-schema migration through postgres_fdw (bulk copy, catch-up, cutover)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
 
 pub mod anonymize;
@@ -23,6 +24,7 @@ pub mod coordinate;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod fdw;
 pub mod lint;
 pub mod migrate;
 pub mod process;

@@ -8,6 +8,7 @@ use confiture_core::build::BuildError;
 use confiture_core::coordinate::CoordinateError;
 use confiture_core::db::{DbError, ExecError};
 use confiture_core::diff::DiffError;
+use confiture_core::fdw::FdwError;
 use confiture_core::lint::LintError;
 use confiture_core::migrate::MigrateError;
 use confiture_core::sync::SyncError;
@@ -156,6 +157,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Sync(e) => sync_error(py, e, &message),
         Error::Testkit(e) => testkit_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
+        Error::Fdw(e) => fdw_error(py, e, &message),
     }
 }
 
@@ -347,5 +349,30 @@ fn set_exec_attrs(py: Python<'_>, err: &PyErr, error: &ExecError) {
 pub fn exec_to_py(py: Python<'_>, error: &ExecError) -> PyErr {
     let err = make(py, Class::Database, &error.to_string(), &[]);
     set_exec_attrs(py, &err, error);
+    err
+}
+
+/// Schema-to-schema failures are `MigrationError`s (as in fraiseql-confiture), with the table,
+/// the problems or the SQLSTATE when there is one.
+fn fdw_error(py: Python<'_>, e: &FdwError, message: &str) -> PyErr {
+    let err = construct(py, "confiture.exceptions", "MigrationError", vec![any(py, message)], &[]);
+    let value = err.value(py);
+    let _ = match e {
+        FdwError::Plan { problems } => value.setattr("problems", list(py, problems)),
+        FdwError::Table { table, .. } => value.setattr("table", opt(py, Some(table))),
+        FdwError::Copy { table, source } => {
+            let _ = value.setattr("sqlstate", opt(py, source.code()));
+            value.setattr("table", opt(py, Some(table)))
+        }
+        FdwError::Db { source, .. } => value.setattr("sqlstate", opt(py, source.code())),
+        FdwError::Mapping { .. }
+        | FdwError::Connect { .. }
+        | FdwError::ForeignSchemaInUse { .. }
+        | FdwError::NotSetUp { .. }
+        | FdwError::TargetNotEmpty { .. }
+        | FdwError::LockTimeout { .. }
+        | FdwError::State { .. }
+        | FdwError::Cancelled => Ok(()),
+    };
     err
 }

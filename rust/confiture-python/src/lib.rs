@@ -15,6 +15,7 @@ mod lint;
 mod migrate;
 mod project;
 mod run;
+mod schema_to_schema;
 mod sync;
 mod testkit;
 mod testserver;
@@ -36,5 +37,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     coordinate::register(m)?;
     testkit::register(m)?;
     aio::register(m)?;
+    schema_to_schema::register(m)?;
     Ok(())
 }

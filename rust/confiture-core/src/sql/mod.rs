@@ -6,11 +6,13 @@
 mod classify;
 pub mod effects;
 mod error;
+mod fragment;
 mod ident;
 pub mod placeholders;
 mod split;
 
 pub use classify::{StatementClass, classify};
 pub use error::SqlError;
+pub use fragment::{Fragment, check_condition, check_expression};
 pub use ident::{quote_ident, quote_literal, quote_literal_escaped, quote_qualified};
 pub use split::{Statement, StatementKind, line_of, split};

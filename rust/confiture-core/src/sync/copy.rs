@@ -462,6 +462,87 @@ impl UniqueState {
     }
 }
 
+/// A pass-through copy: the bytes of `COPY … TO STDOUT` go untouched into `COPY … FROM STDIN`, a
+/// chunk in flight while the next is read, so memory stays flat whatever the size. Also used by
+/// schema-to-schema migration (`crate::fdw`).
+pub struct Pipe<'a> {
+    /// Names the copy in errors.
+    pub label: &'a str,
+    /// Told how many rows each chunk written carried.
+    pub on_rows: &'a (dyn Fn(u64) + Sync),
+    /// Polled between chunks; `true` stops the copy with [`SyncError::Cancelled`].
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Pipe<'_> {
+    /// Runs `copy_out` on `source` and `copy_in` on `target` (each in whatever transaction its
+    /// connection is in); returns (rows read, rows the target's COPY reported).
+    pub async fn run(
+        &self,
+        source: &Client,
+        target: &Client,
+        copy_out: &str,
+        copy_in: &str,
+    ) -> Result<(u64, u64), SyncError> {
+        let name = self.label;
+        let stream =
+            source.raw().copy_out(copy_out).await.map_err(|e| copy_error(name, "reading from the source", &e))?;
+        let sink = target
+            .raw()
+            .copy_in::<_, Bytes>(copy_in)
+            .await
+            .map_err(|e| copy_error(name, "writing to the target", &e))?;
+        futures_util::pin_mut!(stream);
+        futures_util::pin_mut!(sink);
+        let read = self.stream(stream, sink.as_mut()).await?;
+        let written = sink.as_mut().finish().await.map_err(|e| copy_error(name, "finishing the copy", &e))?;
+        Ok((read, written))
+    }
+
+    async fn stream(
+        &self,
+        mut stream: std::pin::Pin<&mut tokio_postgres::CopyOutStream>,
+        mut sink: std::pin::Pin<&mut tokio_postgres::CopyInSink<Bytes>>,
+    ) -> Result<u64, SyncError> {
+        let name = self.label;
+        let (tx, mut rx) = mpsc::channel::<Bytes>(4);
+        let reader = async {
+            let tx = tx;
+            let mut buf = BytesMut::with_capacity(CHUNK + 64 * 1024);
+            let mut read = 0u64;
+            while let Some(item) = stream.next().await {
+                buf.extend_from_slice(&item.map_err(|e| copy_error(name, "reading from the source", &e))?);
+                if buf.len() >= CHUNK {
+                    let chunk = buf.split().freeze();
+                    read += newlines(&chunk);
+                    if (self.cancelled)() {
+                        return Err(SyncError::Cancelled);
+                    }
+                    if tx.send(chunk).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            if !buf.is_empty() {
+                let chunk = buf.split().freeze();
+                read += newlines(&chunk);
+                let _ = tx.send(chunk).await;
+            }
+            Ok::<u64, SyncError>(read)
+        };
+        let writer = async {
+            while let Some(chunk) = rx.recv().await {
+                let rows = newlines(&chunk);
+                sink.send(chunk).await.map_err(|e| copy_error(name, "writing to the target", &e))?;
+                (self.on_rows)(rows);
+            }
+            Ok::<(), SyncError>(())
+        };
+        let (read, ()) = tokio::try_join!(reader, writer)?;
+        Ok(read)
+    }
+}
+
 fn copy_error(table: &str, what: &str, e: &tokio_postgres::Error) -> SyncError {
     SyncError::Copy { table: table.to_string(), source: DbError::query(what, e) }
 }
@@ -507,41 +588,10 @@ pub async fn copy_table(
 
     match transformer {
         None => {
-            let (tx, mut rx) = mpsc::channel::<Bytes>(4);
-            let reader = async {
-                let tx = tx;
-                let mut buf = BytesMut::with_capacity(CHUNK + 64 * 1024);
-                let mut read = 0u64;
-                while let Some(item) = stream.next().await {
-                    buf.extend_from_slice(&item.map_err(|e| copy_error(name, "reading from the source", &e))?);
-                    if buf.len() >= CHUNK {
-                        let chunk = buf.split().freeze();
-                        read += newlines(&chunk);
-                        if control.is_cancelled() {
-                            return Err(SyncError::Cancelled);
-                        }
-                        if tx.send(chunk).await.is_err() {
-                            break;
-                        }
-                    }
-                }
-                if !buf.is_empty() {
-                    let chunk = buf.split().freeze();
-                    read += newlines(&chunk);
-                    let _ = tx.send(chunk).await;
-                }
-                Ok::<u64, SyncError>(read)
-            };
-            let writer = async {
-                while let Some(chunk) = rx.recv().await {
-                    let rows = newlines(&chunk);
-                    sink.send(chunk).await.map_err(|e| copy_error(name, "writing to the target", &e))?;
-                    progress.add_rows(rows);
-                }
-                Ok::<(), SyncError>(())
-            };
-            let (read, ()) = tokio::try_join!(reader, writer)?;
-            outcome.read = read;
+            let on_rows = |rows: u64| progress.add_rows(rows);
+            let cancelled = || control.is_cancelled();
+            let copy = Pipe { label: name, on_rows: &on_rows, cancelled: &cancelled };
+            outcome.read = copy.stream(stream, sink.as_mut()).await?;
         }
         Some(t) => {
             let (tx, mut rx) = mpsc::channel::<oneshot::Receiver<Result<Processed, SyncError>>>(in_flight);

@@ -4,12 +4,12 @@
 //! shared by every job, target safety rules, row-count and leak checks before commit,
 //! checkpoints for `--resume`, and sequences set at the end ([`run()`]).
 
-mod catalog;
+pub mod catalog;
 mod checkpoint;
 mod copy;
 mod error;
 mod options;
-mod order;
+pub mod order;
 mod plan;
 mod progress;
 mod report;
@@ -19,10 +19,11 @@ mod textcopy;
 mod verify;
 
 pub use checkpoint::{Checkpoint, CompletedTable};
+pub use copy::Pipe;
 pub use error::SyncError;
 pub use options::{Endpoint, EnvironmentSafety, RuleInput, SyncOptions};
 pub use plan::{Selection, TRACKING_TABLE, infer_strategy, select_tables};
-pub use progress::{Progress, ProgressSnapshot, TableSnapshot, TableState};
+pub use progress::{Progress, ProgressSnapshot, TableProgress, TableSnapshot, TableState};
 pub use report::{ColumnReport, SequenceReport, SyncReport, TableReport};
 pub use run::{list_tables, run};
 pub use select::{TableName, TablePattern, TableRef};
