@@ -7,6 +7,7 @@ use crate::config::ConfigError;
 use crate::coordinate::CoordinateError;
 use crate::db::DbError;
 use crate::diff::DiffError;
+use crate::git::GitError;
 use crate::lint::LintError;
 use crate::migrate::MigrateError;
 use crate::process::ForkedError;
@@ -49,6 +50,8 @@ pub enum Error {
     Testkit(#[from] TestkitError),
     #[error(transparent)]
     Forked(#[from] ForkedError),
+    #[error(transparent)]
+    Git(#[from] GitError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.
     #[error("internal error, please report it at https://github.com/fraiseql/confiture/issues: {0}")]
     Internal(String),

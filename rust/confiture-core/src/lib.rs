@@ -15,6 +15,7 @@
 //! - [`sync`]: copying data between databases (streaming COPY, FK order, anonymization, resume)
 //! - [`testkit`]: the testing toolkit: schema snapshots, data checks, migration round trips, clone pools
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
+//! - [`git`]: git-aware validation: drift against a base ref, migrations that must accompany DDL
 
 pub mod anonymize;
 pub mod build;
@@ -23,6 +24,7 @@ pub mod coordinate;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod git;
 pub mod lint;
 pub mod migrate;
 pub mod process;
