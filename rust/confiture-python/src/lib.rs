@@ -11,6 +11,7 @@ mod coordinate;
 mod diff;
 mod errors;
 mod executor;
+mod git;
 mod lint;
 mod migrate;
 mod project;
@@ -36,5 +37,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     coordinate::register(m)?;
     testkit::register(m)?;
     aio::register(m)?;
+    git::register(m)?;
     Ok(())
 }
