@@ -599,39 +599,49 @@ def validate(
             output.error("Migrations directory not found")
         sys.exit(1)
     orphans = [os.path.basename(p["file"]) for p in scanned["problems"] if p["kind"] == "orphan"]
-    # The git checks first: when the repository or the ref is unusable nothing gets renamed.
-    try:
-        git = _core.migrate_validate(
+    renaming = fix_naming and bool(orphans) and not dry_run
+
+    def git_report(cheap: bool = False) -> dict[str, Any]:
+        return _core.migrate_validate(
             os.getcwd(),
             migrations_dir,
             env=env,
             base_ref=base_ref,
             staged=staged,
-            require_migration=require_migration,
-            check_drift=check_drift,
+            require_migration=require_migration or cheap,
+            check_drift=check_drift and not cheap,
             naming=False,
         )
+
+    try:
+        # When the repository or the ref is unusable, nothing gets renamed: a cheap run first.
+        if git_checks and renaming:
+            git_report(cheap=True)
+        naming = _core.migrate_validate(os.getcwd(), migrations_dir)
+        fixed: list[list[str]] = []
+        fix_errors: list[list[str]] = []
+        later: list[str] = []
+        naming_violations = naming["violations"]
+        if fix_naming and orphans:
+            renames = _core.migrate_fix_naming(migrations_dir, dry_run)
+            fixed = [[os.path.basename(a), os.path.basename(b)] for a, b in renames["renamed"]]
+            fix_errors = [[os.path.basename(a), msg] for a, msg in renames["errors"]]
+            if not dry_run:
+                # What the renames solved is gone; what they bring to light is for the next run
+                # (0.3.9 exits 0 once the orphans are fixed).
+                after = _core.migrate_validate(os.getcwd(), migrations_dir)["violations"]
+                now = {(v["kind"], v["file"]) for v in after}
+                naming_violations = [v for v in naming_violations if (v["kind"], v["file"]) in now]
+                before = {(v["kind"], v["file"]) for v in naming["violations"]}
+                later = [v["message"] for v in after if (v["kind"], v["file"]) not in before]
+        # The git checks see the files as renamed.
+        git = git_report()
     except ConfiturError as e:
         if as_json:
             output.emit_json({"status": "error", "error": str(e), "kind": getattr(e, "kind", None)})
         else:
             output.error(str(e))
         sys.exit(2)
-    naming = _core.migrate_validate(os.getcwd(), migrations_dir)
-    fixed: list[list[str]] = []
-    fix_errors: list[list[str]] = []
-    naming_violations = naming["violations"]
-    if fix_naming and orphans:
-        renames = _core.migrate_fix_naming(migrations_dir, dry_run)
-        fixed = [[os.path.basename(a), os.path.basename(b)] for a, b in renames["renamed"]]
-        fix_errors = [[os.path.basename(a), msg] for a, msg in renames["errors"]]
-        if not dry_run:
-            done = {old for old, _ in fixed}
-            naming_violations = [
-                v
-                for v in naming_violations
-                if not (v["kind"] == "orphan" and os.path.basename(v["file"]) in done)
-            ]
     problems = scanned["problems"]
     violations = naming_violations + git["violations"]
     status = "issues_found" if violations else "ok"
@@ -646,7 +656,7 @@ def validate(
         "violations": violations,
         "changed_schema_files": git["changed_schema_files"],
         "changed_migrations": git["changed_migrations"],
-        "notes": git["notes"],
+        "notes": git["notes"] + [f"after the renames: {m}" for m in later],
         # The keys of 0.3.9's document.
         "orphaned_files": [os.path.basename(p["file"]) for p in problems if p["kind"] == "orphan"],
         "problems": problems,
