@@ -411,3 +411,37 @@ fn unparsable_ddl_is_a_violation_with_its_line() {
     assert_eq!(k[0].2.as_deref(), Some("db/schema/10_users.sql"));
     assert!(k[0].3.is_some());
 }
+
+#[path = "../../../benches/common/mod.rs"]
+#[allow(dead_code, reason = "the bench's generator; this test uses part of it")]
+mod common;
+#[path = "../../../benches/common/git_repo.rs"]
+mod git_repo;
+
+/// The bench's repository (smaller): clean with the migration, flagged without it.
+#[test]
+fn bench_repository_is_what_the_bench_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git_repo::generate_repo(dir.path(), 30, 12);
+    let options = |compared| ValidateOptions {
+        project_dir: dir.path().to_path_buf(),
+        compared,
+        require_migration: true,
+        check_drift: true,
+        ..ValidateOptions::default()
+    };
+    let r = validate(&options(Compared::Index)).unwrap();
+    assert!(r.violations.is_empty() && r.changed_schema_files.is_empty(), "{r:?}");
+    assert_eq!(r.base_ref.as_deref(), Some("origin/main"));
+    git_repo::change_one(&repo, 30, 12, false);
+    let r = validate(&options(Compared::Index)).unwrap();
+    let k: Vec<&str> = r.violations.iter().map(|v| v.kind.as_str()).collect();
+    assert_eq!(k, vec!["missing_migration", "ddl_without_migration"]);
+    git_repo::change_one(&repo, 30, 12, true);
+    for compared in [Compared::Index, Compared::Worktree] {
+        let r = validate(&options(compared)).unwrap();
+        assert!(r.violations.is_empty(), "{:?}", r.violations);
+        assert_eq!(r.changed_schema_files, vec!["db/schema/10_tables/000/t_00029.sql"]);
+        assert_eq!(r.changed_migrations, vec!["db/migrations/013_archived_at.up.sql"]);
+    }
+}
