@@ -2,6 +2,8 @@
 //! branches, staged and unstaged edits, renames, deletions, merges, detached HEAD, missing or
 //! shallow base refs.
 
+#![allow(clippy::unwrap_used, reason = "integration tests fail loudly")]
+
 use std::path::Path;
 
 use confiture_core::git::{Compared, GitError, ValidateOptions, ValidateReport, validate};
@@ -114,7 +116,10 @@ impl TestRepo {
     }
 }
 
-fn kinds(r: &ValidateReport) -> Vec<(String, Option<String>, Option<String>, Option<usize>)> {
+/// (kind, object, file, line) of each violation.
+type Found = (String, Option<String>, Option<String>, Option<usize>);
+
+fn kinds(r: &ValidateReport) -> Vec<Found> {
     r.violations.iter().map(|v| (v.kind.clone(), v.object.clone(), v.file.clone(), v.line)).collect()
 }
 
@@ -413,7 +418,6 @@ fn unparsable_ddl_is_a_violation_with_its_line() {
 }
 
 #[path = "../../../benches/common/mod.rs"]
-#[allow(dead_code, reason = "the bench's generator; this test uses part of it")]
 mod common;
 #[path = "../../../benches/common/git_repo.rs"]
 mod git_repo;

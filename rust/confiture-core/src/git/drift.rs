@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::report::Violation;
 use crate::diff::{Change, object_display};
-use crate::schema::{ObjectId, ObjectKind, ParseOptions, Parsed, SchemaError, Source, SourceLocation, parse_sources};
+use crate::schema::{ObjectId, ObjectKind, ParseOptions, Parsed, SchemaError, Source, SourceLocation, parse_many};
 
 const CHECK: &str = "drift";
 
@@ -23,7 +23,8 @@ fn sources(texts: &[&Text]) -> Vec<Source> {
 }
 
 fn parse(texts: &[&Text]) -> Result<Parsed, SchemaError> {
-    parse_sources(&sources(texts), ParseOptions::default())
+    let mut models = parse_many(&[&sources(texts)], ParseOptions::default());
+    models.pop().expect("invariant: one model per list")
 }
 
 /// `base` and `new` are the schema files of each side in build order; `migrations` the up files
@@ -37,7 +38,11 @@ pub(crate) fn check(
     let base_refs: Vec<&Text> = base.iter().collect();
     let applied_refs: Vec<&Text> = base.iter().chain(migrations).collect();
     let new_refs: Vec<&Text> = new.iter().collect();
-    let (applied, wanted) = rayon::join(|| parse(&applied_refs), || parse(&new_refs));
+    // Files unchanged since the base are parsed once for both models.
+    let (applied_sources, new_sources) = (sources(&applied_refs), sources(&new_refs));
+    let mut models = parse_many(&[&applied_sources, &new_sources], ParseOptions::default()).into_iter();
+    let (applied, wanted) =
+        (models.next().expect("invariant: two models"), models.next().expect("invariant: two models"));
     let wanted = match wanted {
         Ok(p) => p,
         Err(e) => return Ok(vec![invalid(&e, None)]),
@@ -50,6 +55,10 @@ pub(crate) fn check(
             return Ok(vec![invalid(&e, at_base.then_some(base_label))]);
         }
     };
+    // Equal models (the usual answer) need no diff.
+    if applied.catalog == wanted.catalog {
+        return Ok(Vec::new());
+    }
     let drift = crate::diff::diff(&applied.catalog, &wanted.catalog)?;
     if drift.changes.is_empty() {
         return Ok(Vec::new());

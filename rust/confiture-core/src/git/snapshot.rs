@@ -61,6 +61,32 @@ impl Contents {
         Ok(text)
     }
 
+    /// Reads the blobs not read yet, on every core (libgit2 handles are per thread: each worker
+    /// opens the repository once). Errors are left for [`Contents::text`] to report with the path.
+    pub fn prefetch(&mut self, repo: &Repo, oids: &[Oid]) {
+        use rayon::prelude::*;
+        let missing: Vec<Oid> = oids.iter().filter(|o| !self.texts.contains_key(o)).copied().collect();
+        if missing.len() < 64 {
+            return;
+        }
+        let path = repo.repo.path().to_path_buf();
+        let chunk = missing.len().div_ceil(rayon::current_num_threads().max(1));
+        let read: Vec<(Oid, Arc<str>)> = missing
+            .par_chunks(chunk)
+            .flat_map_iter(|oids| {
+                let own = git2::Repository::open(&path).ok();
+                oids.iter()
+                    .filter_map(|oid| {
+                        let blob = own.as_ref()?.find_blob(*oid).ok()?;
+                        let text = std::str::from_utf8(blob.content()).ok()?;
+                        Some((*oid, Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text))))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.texts.extend(read);
+    }
+
     fn insert(&mut self, oid: Oid, text: Arc<str>) {
         self.texts.insert(oid, text);
     }

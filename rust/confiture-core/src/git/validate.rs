@@ -228,6 +228,8 @@ fn git_checks(options: &ValidateOptions, report: &mut ValidateReport) -> Result<
         let sql_added: Vec<&&Migration> = added.iter().filter(|m| !m.python).collect();
         // Same files in the same order and no new migration: the models are equal, nothing to parse.
         if old_schema != new_schema || !sql_added.is_empty() {
+            let oids: Vec<Oid> = old_schema.iter().chain(&new_schema).map(|(_, o)| *o).collect();
+            contents.prefetch(&repo, &oids);
             let base_texts = texts(&repo, &mut contents, old_schema.iter().cloned())?;
             let new_texts = texts(&repo, &mut contents, new_schema.iter().cloned())?;
             let mig_texts = texts(&repo, &mut contents, sql_added.iter().map(|m| (m.path.clone(), m.oid)))?;
