@@ -59,13 +59,14 @@ pub(crate) fn check(
     if applied.catalog == wanted.catalog {
         return Ok(Vec::new());
     }
-    let drift = crate::diff::diff(&applied.catalog, &wanted.catalog)?;
-    if drift.changes.is_empty() {
+    // One direction is enough: the changes, not the plans both ways.
+    let (changes, _) = crate::diff::plan(&applied.catalog, &wanted.catalog)?;
+    if changes.is_empty() {
         return Ok(Vec::new());
     }
     // Without migrations, the applied model is the base model: every difference is the DDL's.
     let (from_ddl, from_migrations, base_model) = if migrations.is_empty() {
-        (keyed(&drift.changes), BTreeMap::new(), None)
+        (keyed(&changes), BTreeMap::new(), None)
     } else {
         let base_model = match parse(&base_refs) {
             Ok(p) => p,
@@ -80,7 +81,7 @@ pub(crate) fn check(
     let (wanted_at, applied_at) = (Places::of(&wanted), Places::of(&applied));
     let base_at = base_model.as_ref().map(Places::of);
     let mut out = Vec::new();
-    for c in &drift.changes {
+    for c in &changes {
         let key = (c.kind, c.object.clone());
         let (kind, message, loc) = match (from_ddl.get(&key), from_migrations.get(&key)) {
             (Some(d), Some(m)) => (
