@@ -449,3 +449,33 @@ fn bench_repository_is_what_the_bench_claims() {
         assert_eq!(r.changed_migrations, vec!["db/migrations/013_archived_at.up.sql"]);
     }
 }
+
+/// `--env`: the environment's directories, also when the project is reached through a symlink.
+#[test]
+fn environment_directories_through_a_symlink() {
+    let t = TestRepo::new();
+    t.write("db/environments/ci.yaml", "database_url: postgresql:///unused\ninclude_dirs:\n  - db/ddl\n");
+    t.write("db/ddl/users.sql", USERS);
+    t.commit("ddl elsewhere");
+    t.branch("feature");
+    t.write("db/ddl/users.sql", USERS_EMAIL);
+    let links = tempfile::tempdir().unwrap();
+    let link = links.path().join("project");
+    std::os::unix::fs::symlink(t.path(), &link).unwrap();
+    let r = validate(&ValidateOptions {
+        project_dir: link,
+        env: Some("ci".into()),
+        require_migration: true,
+        check_drift: true,
+        ..ValidateOptions::default()
+    })
+    .unwrap();
+    let k = kinds(&r);
+    assert_eq!(
+        k,
+        vec![
+            ("missing_migration".into(), None, Some("db/ddl/users.sql".into()), None),
+            ("ddl_without_migration".into(), Some("users.email".into()), Some("db/ddl/users.sql".into()), Some(4)),
+        ]
+    );
+}

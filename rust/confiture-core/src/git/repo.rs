@@ -16,6 +16,9 @@ pub(crate) struct Repo {
     pub root: PathBuf,
     /// The project directory relative to `root` (`/`-separated, empty at the root).
     project: String,
+    /// The project directory as given (made absolute, not resolved): paths under it that were
+    /// built from it (an environment's directories) are rebased onto `project`.
+    given: PathBuf,
 }
 
 /// The commit the project is compared with.
@@ -40,7 +43,8 @@ impl Repo {
             None => repo.path().to_path_buf(),
         };
         let rel = project.strip_prefix(&root).map(slash_path).unwrap_or_default();
-        Ok(Self { repo, root, project: rel })
+        let given = std::path::absolute(project_dir).map(|p| normalize(&p)).unwrap_or_else(|_| project.clone());
+        Ok(Self { repo, root, project: rel, given })
     }
 
     pub fn has_worktree(&self) -> bool {
@@ -49,8 +53,11 @@ impl Repo {
 
     /// A path given relative to the project directory (or absolute), relative to the repository.
     pub fn repo_path(&self, path: &Path) -> Result<String, GitError> {
-        let joined =
-            if path.is_absolute() { normalize(path) } else { normalize(&self.root.join(&self.project).join(path)) };
+        let joined = match normalize(path).strip_prefix(&self.given) {
+            Ok(inside) => normalize(&self.root.join(&self.project).join(inside)),
+            Err(_) if path.is_absolute() => normalize(path),
+            Err(_) => normalize(&self.root.join(&self.project).join(path)),
+        };
         let root = normalize(&self.root);
         match joined.strip_prefix(&root) {
             Ok(rel) => Ok(slash_path(rel)),
