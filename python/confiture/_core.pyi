@@ -82,6 +82,7 @@ __all__ = [
     "migrate_status",
     "migrate_up",
     "migrate_up_async",
+    "migrate_validate",
     "migrate_verify",
     "migrator_applied",
     "migrator_apply",
@@ -880,3 +881,38 @@ def s2s_count_compare(
     request: dict[str, Any], tables: list[str], source_schema: str, target_schema: str
 ) -> dict[str, dict[str, Any]]:
     """``count(*)`` of each table in ``source_schema`` and ``target_schema`` of the target."""
+
+class _ValidateViolationDict(TypedDict):
+    kind: str
+    check: Literal["naming", "require_migration", "drift"]
+    object: str | None
+    file: str | None
+    line: int | None
+    message: str
+
+class _ValidateReportDict(TypedDict):
+    status: Literal["ok", "issues_found"]
+    base_ref: str | None
+    base_commit: str | None
+    compared: Literal["worktree", "index"] | None
+    checks: list[str]
+    violations: list[_ValidateViolationDict]
+    changed_schema_files: list[str]
+    changed_migrations: list[str]
+    notes: list[str]
+
+def migrate_validate(
+    project_dir: str | Path,
+    migrations_dir: str | Path,
+    schema_dirs: list[str | Path] = ...,
+    env: str | None = None,
+    base_ref: str | None = None,
+    staged: bool = False,
+    require_migration: bool = False,
+    check_drift: bool = False,
+    naming: bool = True,
+) -> _ValidateReportDict:
+    """Naming checks on ``migrations_dir`` and, with ``require_migration``/``check_drift``, the
+    git-aware checks against ``base_ref`` (default ``origin/main``, else ``main``): the working
+    tree, or the index with ``staged``. Raises ``ValidationError`` (``kind`` says why) when the
+    repository or the ref cannot be used."""

@@ -557,18 +557,39 @@ def baseline(through: str, migrations_dir: str, config: str | None, env: str | N
 @click.option("--migrations-dir", default=MIGRATIONS_DIR, show_default=True, help="Migrations directory.")
 @click.option("--fix-naming", is_flag=True, help="Rename orphaned X.sql files to X.up.sql.")
 @click.option("--dry-run", is_flag=True, help="With --fix-naming: only show the renames.")
+@click.option("--check-drift", is_flag=True, help="Base DDL + new migrations must give the new DDL.")
+@click.option("--require-migration", is_flag=True, help="Schema changes since the base need a migration.")
+@click.option("--base-ref", help="Branch, tag or commit to compare with  [default: origin/main, else main]")
+@click.option("--staged", is_flag=True, help="Compare the index (what gets committed), not the working tree.")
+@click.option("--env", "-e", "env", help="Schema directories from this environment (else db/schema).")
 @click.option(
     "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option("--output", "-o", "output_file", help="Save the output to a file.")
+@click.option("--output", "-o", "output_file", help="Save the JSON report to a file.")
 def validate(
-    migrations_dir: str, fix_naming: bool, dry_run: bool, output_format: str, output_file: str | None
+    migrations_dir: str,
+    fix_naming: bool,
+    dry_run: bool,
+    check_drift: bool,
+    require_migration: bool,
+    base_ref: str | None,
+    staged: bool,
+    env: str | None,
+    output_format: str,
+    output_file: str | None,
 ) -> None:
-    """Check migration file names: orphans, duplicate versions, missing down files."""
+    """Check migration file names (orphans, duplicate versions, missing down files) and, against a
+    git base ref, schema drift and migrations that must accompany schema changes.
+
+    Exit status: 0 clean, 1 violations found, 2 the repository or the ref cannot be used.
+    """
     from confiture import _core
-    from confiture.exceptions import MigrationError
+    from confiture.exceptions import ConfiturError, MigrationError
 
     as_json = output_format == "json"
+    git_checks = check_drift or require_migration
+    if not git_checks and (staged or base_ref):
+        output.warn("--staged and --base-ref only matter with --check-drift or --require-migration")
     try:
         scanned = _core.migrate_scan(migrations_dir)
     except MigrationError:
@@ -577,40 +598,113 @@ def validate(
         else:
             output.error("Migrations directory not found")
         sys.exit(1)
-    problems = scanned["problems"]
-    orphans = [os.path.basename(p["file"]) for p in problems if p["kind"] == "orphan"]
-    others = [p for p in problems if p["kind"] != "orphan"]
-    document: dict[str, Any] = {"orphaned_files": orphans, "problems": problems, "fixed": [], "errors": []}
-    if fix_naming and orphans:
-        fixed = _core.migrate_fix_naming(migrations_dir, dry_run)
-        document["fixed"] = [[os.path.basename(a), os.path.basename(b)] for a, b in fixed["renamed"]]
-        document["errors"] = [[os.path.basename(a), msg] for a, msg in fixed["errors"]]
-        document["status"] = "preview" if dry_run else "fixed"
-    elif not problems:
-        document["status"] = "ok"
-        document["message"] = "No orphaned migration files found"
-    else:
-        document["status"] = "issues_found"
-    failed = bool(others) or (bool(orphans) and not (fix_naming and not dry_run and not document["errors"]))
-    if as_json:
-        if output_file:
-            from confiture.cli.dry_run import save_json_report
+    orphans = [os.path.basename(p["file"]) for p in scanned["problems"] if p["kind"] == "orphan"]
+    renaming = fix_naming and bool(orphans) and not dry_run
 
-            save_json_report(document, output_file)
+    def git_report(cheap: bool = False) -> dict[str, Any]:
+        return _core.migrate_validate(
+            os.getcwd(),
+            migrations_dir,
+            env=env,
+            base_ref=base_ref,
+            staged=staged,
+            require_migration=require_migration or cheap,
+            check_drift=check_drift and not cheap,
+            naming=False,
+        )
+
+    try:
+        # When the repository or the ref is unusable, nothing gets renamed: a cheap run first.
+        if git_checks and renaming:
+            git_report(cheap=True)
+        naming = _core.migrate_validate(os.getcwd(), migrations_dir)
+        fixed: list[list[str]] = []
+        fix_errors: list[list[str]] = []
+        later: list[str] = []
+        naming_violations = naming["violations"]
+        if fix_naming and orphans:
+            renames = _core.migrate_fix_naming(migrations_dir, dry_run)
+            fixed = [[os.path.basename(a), os.path.basename(b)] for a, b in renames["renamed"]]
+            fix_errors = [[os.path.basename(a), msg] for a, msg in renames["errors"]]
+            if not dry_run:
+                # What the renames solved is gone; what they bring to light is for the next run
+                # (0.3.9 exits 0 once the orphans are fixed).
+                after = _core.migrate_validate(os.getcwd(), migrations_dir)["violations"]
+                now = {(v["kind"], v["file"]) for v in after}
+                naming_violations = [v for v in naming_violations if (v["kind"], v["file"]) in now]
+                before = {(v["kind"], v["file"]) for v in naming["violations"]}
+                later = [v["message"] for v in after if (v["kind"], v["file"]) not in before]
+        # The git checks see the files as renamed.
+        git = git_report()
+    except ConfiturError as e:
+        if as_json:
+            output.emit_json({"status": "error", "error": str(e), "kind": getattr(e, "kind", None)})
         else:
+            output.error(str(e))
+        sys.exit(2)
+    problems = scanned["problems"]
+    violations = naming_violations + git["violations"]
+    status = "issues_found" if violations else "ok"
+    if fix_naming and orphans and not [v for v in violations if v["kind"] != "orphan"]:
+        status = "preview" if dry_run else "fixed"
+    document: dict[str, Any] = {
+        "status": status,
+        "base_ref": git["base_ref"],
+        "base_commit": git["base_commit"],
+        "compared": git["compared"],
+        "checks": naming["checks"] + git["checks"],
+        "violations": violations,
+        "changed_schema_files": git["changed_schema_files"],
+        "changed_migrations": git["changed_migrations"],
+        "notes": git["notes"] + [f"after the renames: {m}" for m in later],
+        # The keys of 0.3.9's document.
+        "orphaned_files": [os.path.basename(p["file"]) for p in problems if p["kind"] == "orphan"],
+        "problems": problems,
+        "fixed": fixed,
+        "errors": fix_errors,
+    }
+    if status == "ok":
+        document["message"] = "No orphaned migration files found"
+    failed = bool(violations)
+    if output_file:
+        from confiture.cli.dry_run import save_json_report
+
+        save_json_report(document, output_file)
+    if as_json:
+        if not output_file:
             output.emit_json(document)
         sys.exit(1 if failed else 0)
-    if document["status"] == "ok":
-        output.say("✅ No orphaned migration files found")
-    if document["status"] in ("fixed", "preview"):
+    _validate_text(document, orphans, fix_naming, dry_run)
+    sys.exit(1 if failed else 0)
+
+
+_VIOLATION_TITLES = {
+    "missing_migration": "Schema changed without a migration",
+    "ddl_without_migration": "Drift: DDL changed but no migration does this",
+    "migration_without_ddl": "Drift: a migration does this but the DDL doesn't say so",
+    "ddl_migration_mismatch": "Drift: DDL and migrations disagree",
+    "invalid_sql": "Drift could not be checked",
+}
+
+
+def _validate_text(document: dict[str, Any], orphans: list[str], fix_naming: bool, dry_run: bool) -> None:
+    for note in document["notes"]:
+        output.note(f"ℹ️  {note}", to_stderr=True)
+    if document["base_ref"]:
+        commit = (document["base_commit"] or "")[:10]
+        output.say(f"🔍 Compared the {document['compared']} with {document['base_ref']} ({commit})")
+    violations = document["violations"]
+    if fix_naming and orphans:
         verb = "Would rename" if dry_run else "Renamed"
         for old, new in document["fixed"]:
             output.say(f"  {verb}: {old} → {new}")
         for file, msg in document["errors"]:
             output.error(f"{file}: {msg}")
-    elif orphans:
-        _orphan_warning(orphans)
-    for p in others:
+    elif document["orphaned_files"]:
+        _orphan_warning(document["orphaned_files"])
+    for p in document["problems"]:
+        if p["kind"] == "orphan":
+            continue
         files = p.get("files") or [p.get("up") or p.get("down") or p.get("file")]
         label = {
             "duplicate_version": f"duplicate version {p.get('version')}",
@@ -619,11 +713,27 @@ def validate(
             "bad_name": "bad file name",
         }.get(p["kind"], p["kind"])
         output.error(f"{label}: {', '.join(os.path.basename(str(f)) for f in files)}")
-    if output_file:
-        from confiture.cli.dry_run import save_json_report
-
-        save_json_report(document, output_file)
-    sys.exit(1 if failed else 0)
+    git = [v for v in violations if v["check"] != "naming"]
+    for kind, title in _VIOLATION_TITLES.items():
+        group = [v for v in git if v["kind"] == kind]
+        if not group:
+            continue
+        output.say(f"❌ {title} ({len(group)}):")
+        for v in group:
+            where = v["file"] or ""
+            if where and v["line"]:
+                where = f"{where}:{v['line']}"
+            detail = v["message"]
+            if v["file"] and detail.startswith(v["file"] + " "):
+                detail = detail[len(v["file"]) + 1 :]
+            elif kind != "invalid_sql":
+                detail = detail.split(": ", 1)[-1]  # the title already says which drift
+            output.say(f"  • {where}: {detail}" if where else f"  • {detail}")
+    if not violations:
+        if document["checks"] == ["naming"]:
+            output.say("✅ No orphaned migration files found")
+        else:
+            output.say(f"✅ No problems found ({', '.join(c.replace('_', ' ') for c in document['checks'])})")
 
 
 @click.command("verify")

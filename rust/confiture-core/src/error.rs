@@ -8,6 +8,7 @@ use crate::coordinate::CoordinateError;
 use crate::db::DbError;
 use crate::diff::DiffError;
 use crate::fdw::FdwError;
+use crate::git::GitError;
 use crate::lint::LintError;
 use crate::migrate::MigrateError;
 use crate::process::ForkedError;
@@ -52,6 +53,8 @@ pub enum Error {
     Forked(#[from] ForkedError),
     #[error(transparent)]
     Fdw(#[from] FdwError),
+    #[error(transparent)]
+    Git(#[from] GitError),
     /// A bug: the engine panicked. The binding turns panics into this instead of crashing.
     #[error("internal error, please report it at https://github.com/fraiseql/confiture/issues: {0}")]
     Internal(String),

@@ -16,6 +16,7 @@
 //! - [`testkit`]: the testing toolkit: schema snapshots, data checks, migration round trips, clone pools
 //! - [`fdw`]: schema-to-schema migration through postgres_fdw (bulk copy, catch-up, cutover)
 //! - [`testserver`]: throw-away PostgreSQL clusters for tests and demos
+//! - [`git`]: git-aware validation: drift against a base ref, migrations that must accompany DDL
 
 pub mod anonymize;
 pub mod build;
@@ -25,6 +26,7 @@ pub mod db;
 pub mod diff;
 pub mod error;
 pub mod fdw;
+pub mod git;
 pub mod lint;
 pub mod migrate;
 pub mod process;

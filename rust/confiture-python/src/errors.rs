@@ -9,6 +9,7 @@ use confiture_core::coordinate::CoordinateError;
 use confiture_core::db::{DbError, ExecError};
 use confiture_core::diff::DiffError;
 use confiture_core::fdw::FdwError;
+use confiture_core::git::GitError;
 use confiture_core::lint::LintError;
 use confiture_core::migrate::MigrateError;
 use confiture_core::sync::SyncError;
@@ -158,6 +159,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         Error::Testkit(e) => testkit_error(py, e, &message),
         Error::Forked(_) | Error::Internal(_) => make(py, Class::Confitur, &message, &[]),
         Error::Fdw(e) => fdw_error(py, e, &message),
+        Error::Git(e) => git_error(py, e, &message),
     }
 }
 
@@ -375,4 +377,19 @@ fn fdw_error(py: Python<'_>, e: &FdwError, message: &str) -> PyErr {
         | FdwError::Cancelled => Ok(()),
     };
     err
+}
+
+/// Git-aware validation could not run: `kind` says why (the CLI exits 2).
+fn git_error(py: Python<'_>, e: &GitError, message: &str) -> PyErr {
+    let kind = match e {
+        GitError::NotARepository { .. } => "not_a_repository",
+        GitError::Bare { .. } => "bare_repository",
+        GitError::UnknownRef { .. } => "unknown_ref",
+        GitError::NoMergeBase { .. } => "no_merge_base",
+        GitError::OutsideRepository { .. } => "outside_repository",
+        GitError::Unmerged { .. } => "unmerged",
+        GitError::Read { .. } => "read",
+        GitError::Git { .. } => "git",
+    };
+    make(py, Class::Validation, message, &[("kind", any(py, kind))])
 }

@@ -11,6 +11,7 @@ mod coordinate;
 mod diff;
 mod errors;
 mod executor;
+mod git;
 mod lint;
 mod migrate;
 mod project;
@@ -38,5 +39,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     testkit::register(m)?;
     aio::register(m)?;
     schema_to_schema::register(m)?;
+    git::register(m)?;
     Ok(())
 }

@@ -52,6 +52,11 @@ pub fn constraint_definition(c: &Constraint) -> String {
     render::constraint_body(c)
 }
 
+/// An object as changes name it (`users.email`, `users_pkey on users`, `f(integer)`).
+pub fn object_display(id: &crate::schema::ObjectId) -> String {
+    plan::display(id)
+}
+
 /// The `CREATE INDEX` statement of an index.
 pub fn index_definition(i: &Index) -> String {
     index::create_sql(i)

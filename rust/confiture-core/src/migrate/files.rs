@@ -110,11 +110,17 @@ pub fn scan(dir: &Path) -> Result<Scan, MigrateError> {
         return Err(MigrateError::DirNotFound { dir: dir.to_path_buf() });
     }
     let entries = std::fs::read_dir(dir).map_err(|source| MigrateError::Io { path: dir.to_path_buf(), source })?;
-    let mut names: Vec<String> = entries
+    let names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .collect();
+    Ok(scan_names(dir, names))
+}
+
+/// The same reading over file names (the top level of a migrations directory, however listed:
+/// on disk, or in a git tree or index), with paths under `dir`.
+pub fn scan_names(dir: &Path, mut names: Vec<String>) -> Scan {
     names.sort();
 
     let mut problems = Vec::new();
@@ -179,7 +185,7 @@ pub fn scan(dir: &Path) -> Result<Scan, MigrateError> {
         }
         i = j;
     }
-    Ok(Scan { dir: dir.to_path_buf(), migrations, problems })
+    Scan { dir: dir.to_path_buf(), migrations, problems }
 }
 
 fn push(

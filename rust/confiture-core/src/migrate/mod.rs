@@ -19,6 +19,6 @@ pub mod version;
 
 pub use body::SqlBody;
 pub use error::{ChecksumMismatch, LockHolder, MigrateError, MigrationFailure, Problem};
-pub use files::{MigrationFile, MigrationKind, Scan, checksum, scan};
+pub use files::{MigrationFile, MigrationKind, Scan, checksum, scan, scan_names};
 pub use host::{Direction, Event, ExternalInfo, HookPhase, Host, NoHost};
 pub use runner::{OnMismatch, Runner, UpOptions};

@@ -1,6 +1,6 @@
 /// Why a schema could not be read into the model. Every variant says where (file and line, or
 /// the database object) and what.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SchemaError {
     /// PostgreSQL's parser rejected a statement.
     #[error("{file}:{line}: syntax error: {message}")]

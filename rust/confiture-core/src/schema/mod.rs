@@ -52,7 +52,7 @@ pub use introspect::{IntrospectOptions, introspect, introspect_exec, introspect_
 pub use kind::ObjectKind;
 pub use name::{ObjectId, QualifiedName};
 pub use namespace::Namespace;
-pub use parse::{ParseOptions, Parsed, Source, SourceLocation, parse as parse_sources};
+pub use parse::{ParseOptions, Parsed, Source, SourceLocation, parse as parse_sources, parse_many};
 pub use policy::Policy;
 pub use range::RangeType;
 pub use reference::{ReferenceColumn, ReferenceTable, reference_tables};

@@ -6,9 +6,9 @@
 //! Results are keyed by the address of their node in the statement's tree (which is neither moved
 //! nor changed until the statement has been applied). A node the builder asks for that was not
 //! computed ahead is simply computed then: what is done ahead only changes when work happens,
-//! never its result (both call the same functions).
+//! never its result (both call the same functions). Results are read, not taken: models built side
+//! by side from the same parsed file share them.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 use pg_query::NodeEnum;
@@ -23,8 +23,8 @@ pub(crate) type ViewQuery = Result<(String, Value), String>;
 /// What was computed ahead for one statement.
 #[derive(Default)]
 pub(crate) struct Ahead {
-    exprs: RefCell<HashMap<usize, Result<Expr, String>>>,
-    views: RefCell<HashMap<usize, (Vec<String>, ViewQuery)>>,
+    exprs: HashMap<usize, Result<Expr, String>>,
+    views: HashMap<usize, (Vec<String>, ViewQuery)>,
 }
 
 fn address(node: &Node) -> usize {
@@ -36,27 +36,27 @@ impl Ahead {
     pub fn compute(stmt: &NodeEnum) -> Self {
         let mut exprs = Vec::new();
         expression_nodes(stmt, &mut exprs);
-        let ahead = Self::default();
-        ahead.exprs.borrow_mut().extend(exprs.into_iter().map(|n| (address(n), Expr::from_node(n))));
+        let mut ahead = Self::default();
+        ahead.exprs.extend(exprs.into_iter().map(|n| (address(n), Expr::from_node(n))));
         if let Some((query, aliases)) = view_query_node(stmt) {
             let prepared = super::objects::view_query(query, &aliases);
-            ahead.views.borrow_mut().insert(address(query), (aliases, prepared));
+            ahead.views.insert(address(query), (aliases, prepared));
         }
         ahead
     }
 
     /// The expression of `node`, computed ahead or now.
     pub fn expr(&self, node: &Node) -> Result<Expr, String> {
-        match self.exprs.borrow_mut().remove(&address(node)) {
-            Some(done) => done,
+        match self.exprs.get(&address(node)) {
+            Some(done) => done.clone(),
             None => Expr::from_node(node),
         }
     }
 
     /// The view query `node` with column `aliases`, computed ahead or now.
     pub fn view(&self, node: &Node, aliases: &[String]) -> ViewQuery {
-        match self.views.borrow_mut().remove(&address(node)) {
-            Some((a, done)) if a == aliases => done,
+        match self.views.get(&address(node)) {
+            Some((a, done)) if a == aliases => done.clone(),
             _ => super::objects::view_query(node, aliases),
         }
     }

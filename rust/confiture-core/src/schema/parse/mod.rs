@@ -13,7 +13,8 @@ mod table;
 /// The annotation that turns a drop and an add into a rename.
 pub const RENAMED_FROM_PREFIX: &str = table::RENAMED_FROM;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self, DefElem, Node, RangeVar};
@@ -102,85 +103,151 @@ struct Unit<'a> {
 
 /// Builds the model from DDL sources.
 pub fn parse(sources: &[Source], options: ParseOptions) -> Result<Parsed, SchemaError> {
-    let mut units = Vec::new();
-    let mut notes = Vec::new();
-    for src in sources {
-        let statements = split(&src.text).map_err(|e| SchemaError::Parse {
-            file: src.name.clone(),
-            line: e.line(),
-            message: e.to_string(),
-        })?;
-        let mut prev_end = 0;
-        for s in statements {
-            let text = s.text(&src.text);
-            match &s.kind {
-                StatementKind::Sql => {
-                    let line_start = src.text[..s.range.start].rfind('\n').map_or(0, |i| i + 1);
-                    let column = src.text[line_start..s.range.start].chars().count() + 1;
-                    units.push(Unit {
-                        file: &src.name,
-                        line: s.line,
-                        column,
-                        text,
-                        gap: &src.text[prev_end..s.range.start],
-                    });
-                    prev_end = s.range.end;
-                }
-                StatementKind::CopyFromStdin { data } => {
-                    notes.push(format!("{}:{}: skipped COPY data (not schema)", src.name, s.line));
-                    prev_end = data.end;
-                }
-                StatementKind::MetaCommand => {
-                    let word: String =
-                        text.trim_start_matches('\\').chars().take_while(|c| c.is_alphanumeric()).collect();
-                    if matches!(word.as_str(), "i" | "ir" | "include" | "include_relative") {
-                        return Err(SchemaError::Unsupported {
-                            file: src.name.clone(),
-                            line: s.line,
-                            kind: format!("psql \\{word} (list the included files instead)"),
-                        });
-                    }
-                    notes.push(format!("{}:{}: skipped psql meta-command \\{word}", src.name, s.line));
-                    prev_end = s.range.end;
-                }
-            }
+    let mut models = parse_many(&[sources], options);
+    models.pop().expect("invariant: one model per list")
+}
+
+/// The statements of one source, and what splitting it skipped.
+struct Split<'a> {
+    units: Vec<Unit<'a>>,
+    notes: Vec<String>,
+}
+
+/// A parsed statement text: its tree and what was computed ahead for each statement in it.
+type ParsedUnit = Result<(protobuf::ParseResult, Vec<Arc<Ahead>>), String>;
+
+/// Builds the models of several lists of sources side by side. A source found in several lists
+/// (same name, same text: a file unchanged between two versions of a project) is split and parsed
+/// once; only building the model runs once per list.
+pub fn parse_many(lists: &[&[Source]], options: ParseOptions) -> Vec<Result<Parsed, SchemaError>> {
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut distinct: Vec<&Source> = Vec::new();
+    let ids: Vec<Vec<usize>> = lists
+        .iter()
+        .map(|list| {
+            list.iter()
+                .map(|s| {
+                    *index.entry((s.name.as_str(), s.text.as_str())).or_insert_with(|| {
+                        distinct.push(s);
+                        distinct.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let splits: Vec<Result<Split<'_>, SchemaError>> = distinct.iter().map(|s| split_source(s)).collect();
+    // Every statement is parsed, and its expressions converted (see `ahead`), on every core.
+    let mut first = Vec::with_capacity(splits.len());
+    let mut work: Vec<&Unit<'_>> = Vec::new();
+    for split in &splits {
+        first.push(work.len());
+        if let Ok(s) = split {
+            work.extend(s.units.iter());
         }
     }
-    // Every statement is parsed, and its expressions converted (see `ahead`), on every core.
-    let parsed: Vec<Result<(protobuf::ParseResult, Vec<Ahead>), String>> = units
+    let parsed: Vec<ParsedUnit> = work
         .par_iter()
         .map(|u| {
             let tree = pg_query::parse(u.text, pg_query::ParserOptions::DEFAULT).map_err(|e| e.to_string())?.protobuf;
-            let ahead =
-                tree.stmts.iter().map(|raw| statement_node(raw).map(Ahead::compute).unwrap_or_default()).collect();
+            let ahead = tree
+                .stmts
+                .iter()
+                .map(|raw| Arc::new(statement_node(raw).map(Ahead::compute).unwrap_or_default()))
+                .collect();
             Ok((tree, ahead))
         })
         .collect();
-    let mut b = Builder::new(options);
-    b.notes = notes;
-    let mut trees = Vec::with_capacity(parsed.len());
-    for (unit, result) in units.iter().zip(parsed) {
-        b.loc = Loc { file: unit.file.to_string(), line: unit.line };
-        let (tree, ahead) = result.map_err(|message| SchemaError::Parse {
-            file: unit.file.to_string(),
-            line: unit.line,
-            message: message.trim_start_matches("Error parsing query: ").to_string(),
-        })?;
-        for (raw, ahead) in tree.stmts.iter().zip(ahead) {
-            if let Some(node) = statement_node(raw) {
-                b.ahead = ahead;
-                b.statement(node, unit.text, unit.gap)?;
+    let models = ids.par_iter().map(|list| build(list, &splits, &first, &parsed, options)).collect();
+    // Freeing tens of thousands of trees takes a while: done in the background.
+    rayon::spawn(move || drop(parsed));
+    models
+}
+
+/// Splits one source into statements (psql's rules); COPY data and meta-commands are noted.
+fn split_source(src: &Source) -> Result<Split<'_>, SchemaError> {
+    let mut units = Vec::new();
+    let mut notes = Vec::new();
+    let statements = split(&src.text).map_err(|e| SchemaError::Parse {
+        file: src.name.clone(),
+        line: e.line(),
+        message: e.to_string(),
+    })?;
+    let mut prev_end = 0;
+    for s in statements {
+        let text = s.text(&src.text);
+        match &s.kind {
+            StatementKind::Sql => {
+                let line_start = src.text[..s.range.start].rfind('\n').map_or(0, |i| i + 1);
+                let column = src.text[line_start..s.range.start].chars().count() + 1;
+                units.push(Unit {
+                    file: &src.name,
+                    line: s.line,
+                    column,
+                    text,
+                    gap: &src.text[prev_end..s.range.start],
+                });
+                prev_end = s.range.end;
+            }
+            StatementKind::CopyFromStdin { data } => {
+                notes.push(format!("{}:{}: skipped COPY data (not schema)", src.name, s.line));
+                prev_end = data.end;
+            }
+            StatementKind::MetaCommand => {
+                let word: String = text.trim_start_matches('\\').chars().take_while(|c| c.is_alphanumeric()).collect();
+                if matches!(word.as_str(), "i" | "ir" | "include" | "include_relative") {
+                    return Err(SchemaError::Unsupported {
+                        file: src.name.clone(),
+                        line: s.line,
+                        kind: format!("psql \\{word} (list the included files instead)"),
+                    });
+                }
+                notes.push(format!("{}:{}: skipped psql meta-command \\{word}", src.name, s.line));
+                prev_end = s.range.end;
             }
         }
-        for (id, offset) in b.placed.drain(..) {
-            let offset = usize::try_from(offset).unwrap_or(0);
-            b.locations.insert(id, SourceLocation::within(unit.file, unit.text, unit.line, unit.column, offset));
-        }
-        trees.push(tree);
     }
-    b.ahead = Ahead::default();
-    // Freeing tens of thousands of trees takes a while: done in the background.
-    rayon::spawn(move || drop(trees));
+    Ok(Split { units, notes })
+}
+
+/// Applies the statements of one list's sources, in order.
+fn build(
+    list: &[usize],
+    splits: &[Result<Split<'_>, SchemaError>],
+    first: &[usize],
+    parsed: &[ParsedUnit],
+    options: ParseOptions,
+) -> Result<Parsed, SchemaError> {
+    let mut notes = Vec::new();
+    for &id in list {
+        match &splits[id] {
+            Ok(s) => notes.extend(s.notes.iter().cloned()),
+            Err(e) => return Err(e.clone()),
+        }
+    }
+    let mut b = Builder::new(options);
+    b.notes = notes;
+    for &id in list {
+        let Ok(split) = &splits[id] else { unreachable!("invariant: split errors returned above") };
+        for (k, unit) in split.units.iter().enumerate() {
+            b.loc = Loc { file: unit.file.to_string(), line: unit.line };
+            let (tree, ahead) = parsed[first[id] + k].as_ref().map_err(|message| SchemaError::Parse {
+                file: unit.file.to_string(),
+                line: unit.line,
+                message: message.trim_start_matches("Error parsing query: ").to_string(),
+            })?;
+            for (raw, ahead) in tree.stmts.iter().zip(ahead) {
+                if let Some(node) = statement_node(raw) {
+                    b.ahead = Arc::clone(ahead);
+                    b.statement(node, unit.text, unit.gap)?;
+                }
+            }
+            for (id, offset) in b.placed.drain(..) {
+                let offset = usize::try_from(offset).unwrap_or(0);
+                b.locations.insert(id, SourceLocation::within(unit.file, unit.text, unit.line, unit.column, offset));
+            }
+        }
+    }
+    b.ahead = Arc::default();
     let catalog = b.finish()?;
     Ok(Parsed { catalog, notes: b.notes, locations: b.locations })
 }
@@ -217,7 +284,7 @@ pub(crate) struct Builder {
     pub notes: Vec<String>,
     pending: Pending,
     /// What was computed ahead for the statement being applied.
-    ahead: Ahead,
+    ahead: Arc<Ahead>,
     /// Objects defined by the statement being applied, with their byte offset in it.
     placed: Vec<(ObjectId, i32)>,
     locations: BTreeMap<ObjectId, SourceLocation>,
@@ -245,7 +312,7 @@ impl Builder {
             loc: Loc::default(),
             notes: Vec::new(),
             pending: Pending::default(),
-            ahead: Ahead::default(),
+            ahead: Arc::default(),
             placed: Vec::new(),
             locations: BTreeMap::new(),
         }
@@ -754,5 +821,47 @@ fn statement_label(node: &NodeEnum) -> String {
             let head: String = name.chars().take_while(|c| c.is_alphanumeric()).collect();
             format!("statement {head}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(name: &str, text: &str) -> Source {
+        Source { name: name.into(), text: text.into() }
+    }
+
+    /// Lists built side by side give what each gives alone, errors included.
+    #[test]
+    fn many_lists_as_each_alone() {
+        let shared = src(
+            "a.sql",
+            "CREATE TABLE t (id int PRIMARY KEY, c int DEFAULT 1 CHECK (c > 0));\nINSERT INTO t VALUES (1);\n",
+        );
+        let view = src("b.sql", "CREATE VIEW v AS SELECT id FROM t WHERE c > 2;\n");
+        let changed = src("b.sql", "CREATE VIEW v AS SELECT id, c FROM t;\nALTER TABLE t ADD COLUMN d text;\n");
+        let broken = src("c.sql", "CREATE TABLE x (;\n");
+        let lists: [Vec<Source>; 3] = [
+            vec![shared.clone(), view.clone()],
+            vec![shared.clone(), changed.clone()],
+            vec![shared.clone(), broken.clone()],
+        ];
+        let refs: Vec<&[Source]> = lists.iter().map(Vec::as_slice).collect();
+        let together = parse_many(&refs, ParseOptions::default());
+        for (list, got) in lists.iter().zip(&together) {
+            let alone = parse(list, ParseOptions::default());
+            match (alone, got) {
+                (Ok(a), Ok(g)) => {
+                    assert_eq!(a.catalog, g.catalog);
+                    assert_eq!(a.notes, g.notes);
+                    assert_eq!(a.locations, g.locations);
+                }
+                (Err(a), Err(g)) => assert_eq!(a.to_string(), g.to_string()),
+                (a, g) => panic!("alone {a:?}, together {g:?}"),
+            }
+        }
+        assert!(together[0].as_ref().unwrap().catalog != together[1].as_ref().unwrap().catalog);
+        assert!(together[2].as_ref().unwrap_err().to_string().starts_with("c.sql:1: syntax error"));
     }
 }
