@@ -1,7 +1,7 @@
 //! Verification: row counts and an order-independent checksum of the mapped columns, computed in
 //! SQL on both sides at once (the source's expressions cast to the target's types, so equal data
-//! gives equal text). Rows are hashed into 64 buckets by key; when totals differ, only the
-//! buckets that differ are compared row by row to name a sample of the differing keys.
+//! gives equal text). Row hashes are summed in 64 buckets; when totals differ, only the buckets
+//! that differ are compared row by row to name a sample of the differing keys.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -65,23 +65,18 @@ impl Side {
         format!("jsonb_build_object({})::text", pairs.join(", "))
     }
 
-    fn bucket(&self) -> String {
-        if self.key.is_empty() {
-            "0".into()
-        } else {
-            let key: Vec<&str> = self.key.iter().map(|(_, e)| e.as_str()).collect();
-            format!("(hashtextextended(ROW({})::text, 0) & 63)::int", key.join(", "))
-        }
+    fn hash(&self) -> String {
+        format!("hashtextextended({}, 1)", self.row())
     }
 
     // hashtextextended (PostgreSQL ≥ 11, the same function on every version): a 64-bit hash at a
-    // fraction of md5's cost, summed as numeric so the total cannot overflow.
+    // fraction of md5's cost, summed as numeric so the total cannot overflow. The bucket is the
+    // hash's low bits: a row that differs lands in a differing bucket on both sides, so comparing
+    // the differing buckets row by row finds it.
     fn totals_sql(&self) -> String {
         format!(
-            "SELECT b, count(*), coalesce(sum(h), 0)::text FROM (SELECT {} AS b, hashtextextended({}, 1) AS h \
-             FROM {}{}) q GROUP BY b",
-            self.bucket(),
-            self.row(),
+            "SELECT (h & 63)::int, count(*), coalesce(sum(h), 0)::text FROM (SELECT {} AS h FROM {}{}) q GROUP BY 1",
+            self.hash(),
             self.relation,
             self.filter
         )
@@ -89,10 +84,14 @@ impl Side {
 
     fn rows_sql(&self, buckets: &[i32]) -> String {
         let list: Vec<String> = buckets.iter().map(ToString::to_string).collect();
-        let cond = format!("{} IN ({})", self.bucket(), list.join(", "));
-        let filter =
-            if self.filter.is_empty() { format!(" WHERE {cond}") } else { format!("{} AND {cond}", self.filter) };
-        format!("SELECT {}, hashtextextended({}, 1)::text FROM {}{filter}", self.key_json(), self.row(), self.relation)
+        format!(
+            "SELECT k, h::text FROM (SELECT {} AS k, {} AS h FROM {}{}) q WHERE (h & 63)::int IN ({})",
+            self.key_json(),
+            self.hash(),
+            self.relation,
+            self.filter,
+            list.join(", ")
+        )
     }
 }
 
