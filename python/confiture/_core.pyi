@@ -10,6 +10,7 @@ __all__ = [
     "CoordinationProject",
     "EngineHandle",
     "PostgresServer",
+    "SchemaToSchemaRun",
     "SyncRun",
     "__version__",
     "analyze_sql",
@@ -81,6 +82,8 @@ __all__ = [
     "render_database_url",
     "render_diff",
     "resolve_seed",
+    "s2s_count_compare",
+    "s2s_start",
     "save_sync_checkpoint",
     "schema_model",
     "sync_check_connections",
@@ -90,9 +93,6 @@ __all__ = [
     "sync_start",
     "url_with_database",
     "write_migration",
-    "SchemaToSchemaRun",
-    "s2s_count_compare",
-    "s2s_start",
 ]
 
 class _ConfigWarningDict(TypedDict):
