@@ -112,7 +112,7 @@ fn sides(t: &PlannedTable) -> (Side, Side) {
     (source, target)
 }
 
-type Totals = BTreeMap<i32, (i64, String)>;
+pub type Totals = BTreeMap<i32, (i64, String)>;
 
 async fn totals(client: &Client, side: &Side, what: &str) -> Result<Totals, FdwError> {
     let rows = client.rows(&side.totals_sql(), &[], what).await.map_err(FdwError::db(what))?;
@@ -132,12 +132,32 @@ async fn row_hashes(
 /// Compares one table.
 pub async fn check_table(source: &Client, target: &Client, t: &PlannedTable) -> Result<TableCheck, FdwError> {
     let started = Instant::now();
+    let (st, dt) = tokio::join!(source_totals(source, t), target_totals(target, t));
+    compare(source, target, t, &st?, &dt?, started).await
+}
+
+/// Per-bucket counts and hash sums of `t`'s mapped rows on the source.
+pub async fn source_totals(source: &Client, t: &PlannedTable) -> Result<Totals, FdwError> {
+    totals(source, &sides(t).0, &format!("checksumming {} on the source", t.source)).await
+}
+
+/// The same on the target.
+pub async fn target_totals(target: &Client, t: &PlannedTable) -> Result<Totals, FdwError> {
+    totals(target, &sides(t).1, &format!("checksumming {} on the target", t.display())).await
+}
+
+/// Compares the two sides' totals; when they differ, names a sample of differing keys (read
+/// from both sides as they are now).
+pub async fn compare(
+    source: &Client,
+    target: &Client,
+    t: &PlannedTable,
+    st: &Totals,
+    dt: &Totals,
+    started: Instant,
+) -> Result<TableCheck, FdwError> {
     let (s, d) = sides(t);
     let name = t.display();
-    let (what_s, what_d) =
-        (format!("checksumming {} on the source", t.source), format!("checksumming {name} on the target"));
-    let (st, dt) = tokio::join!(totals(source, &s, &what_s), totals(target, &d, &what_d));
-    let (st, dt) = (st?, dt?);
     let count = |m: &Totals| m.values().map(|v| v.0).sum::<i64>();
     let differing: Vec<i32> = st
         .keys()
@@ -173,7 +193,7 @@ pub async fn check_table(source: &Client, target: &Client, t: &PlannedTable) -> 
             differing_keys.push(KeyDifference { key: k.clone(), problem: "extra_in_target".into() });
         }
     }
-    let (source_rows, target_rows) = (count(&st), count(&dt));
+    let (source_rows, target_rows) = (count(st), count(dt));
     Ok(TableCheck {
         table: name,
         source: t.source.to_string(),
