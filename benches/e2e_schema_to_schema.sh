@@ -151,7 +151,7 @@ print(f"## Cutover after 10,000 changes ({len(rows) // 2} rounds each)")
 print()
 print("| | freeze median | min | max | whole cutover (median) |")
 print("|---|---:|---:|---:|---:|")
-for kind, label in (("with", "final catch-up + checksum verify of every table inside the freeze"), ("without", "`--no-verify`: final catch-up only")):
+for kind, label in (("with", "final catch-up + source checksums inside the freeze (target compared after)"), ("without", "`--no-verify`: final catch-up only")):
     f = [float(r[1]) for r in rows if r[0] == kind]
     w = [float(r[2]) for r in rows if r[0] == kind]
     print(f"| {label} | {statistics.median(f):.3f} s | {min(f):.3f} s | {max(f):.3f} s | {statistics.median(w):.3f} s |")
