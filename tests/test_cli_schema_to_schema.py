@@ -275,6 +275,11 @@ def test_cutover_gives_up_after_lock_timeout(pair: Pair, tmp_path: Path) -> None
         assert time.monotonic() - started < 20
         holder.rollback()
     assert ok(s2s(pair, "cutover", json_out=True))["ok"]
+    # A target row changed behind Confiture's back: the cutover's verification fails and names it.
+    pair.execute("target", "UPDATE app.clients SET first_name = 'tampered' WHERE id = 1")
+    r = s2s(pair, "cutover")
+    assert r.exit_code == 1
+    assert '{"id": 1}: different' in r.stdout and "❌ Cutover verification failed" in r.stdout
 
 
 class Writer(threading.Thread):

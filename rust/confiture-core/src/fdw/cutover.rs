@@ -1,7 +1,7 @@
 //! Cutover: a catch-up while writes continue (to shrink the backlog), then a write freeze on the
 //! mapped source tables (`LOCK … IN EXCLUSIVE MODE` under `lock_timeout`: reads go on, writes
-//! wait), the final catch-up and the verification inside the freeze, the freeze lifted, and the
-//! target's sequences moved past the copied keys.
+//! wait) holding the final catch-up and the source's checksums, the freeze lifted, the target's
+//! checksums compared with them, and the target's sequences moved past the copied keys.
 
 use std::time::Instant;
 
@@ -11,7 +11,7 @@ use super::FdwError;
 use super::catchup::{CatchUpReport, catch_up};
 use super::plan::Plan;
 use super::session::exec;
-use super::verify::{VerifyReport, verify_tables};
+use super::verify::{VerifyReport, compare, source_totals, target_totals};
 use crate::db::{Client, DbError};
 use crate::sql::quote_literal;
 use crate::sync::Progress;
@@ -108,21 +108,36 @@ pub async fn cutover(
     let frozen = Instant::now();
     let lock_wait_seconds = frozen.duration_since(asked).as_secs_f64();
     control.set_phase("final catch-up (writes frozen)");
+    // Inside the freeze: the final catch-up and the source's checksums (the source as of the
+    // freeze). The target's side is read after the freeze is lifted: nothing writes to the target
+    // but catch-up, so it is the same, and the freeze lasts one side's checksum, not two.
     let inside = async {
         let last = catch_up(source, target, plan, control).await?;
-        let report = if verify {
-            control.set_phase("verifying (writes frozen)");
-            let tables: Vec<_> = plan.tables.iter().collect();
-            Some(verify_tables(source, target, &tables).await?)
-        } else {
-            None
-        };
-        Ok::<_, FdwError>((last, report))
+        let mut totals = Vec::new();
+        if verify {
+            control.set_phase("checksumming the source (writes frozen)");
+            for t in &plan.tables {
+                totals.push((t, Instant::now(), source_totals(source, t).await?));
+            }
+        }
+        Ok::<_, FdwError>((last, totals))
     }
     .await;
     let _ = locker.batch("COMMIT", "lifting the write freeze").await;
     let freeze_seconds = frozen.elapsed().as_secs_f64();
-    let (last, verify_report) = inside?;
+    let (last, totals) = inside?;
+    let verify_report = if verify {
+        control.set_phase("checksumming the target");
+        let verified = Instant::now();
+        let mut tables = Vec::new();
+        for (t, started, st) in &totals {
+            let dt = target_totals(target, t).await?;
+            tables.push(compare(source, target, t, st, &dt, *started).await?);
+        }
+        Some(VerifyReport { ok: tables.iter().all(|c| c.matched), tables, seconds: verified.elapsed().as_secs_f64() })
+    } else {
+        None
+    };
     control.set_phase("setting sequences");
     let sequences = set_sequences(target, plan).await?;
     let ok = verify_report.as_ref().is_none_or(|v| v.ok);

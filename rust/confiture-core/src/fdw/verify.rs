@@ -1,7 +1,7 @@
 //! Verification: row counts and an order-independent checksum of the mapped columns, computed in
 //! SQL on both sides at once (the source's expressions cast to the target's types, so equal data
-//! gives equal text). Rows are hashed into 64 buckets by key; when totals differ, only the
-//! buckets that differ are compared row by row to name a sample of the differing keys.
+//! gives equal text). Row hashes are summed in 64 buckets; when totals differ, only the buckets
+//! that differ are compared row by row to name a sample of the differing keys.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -65,23 +65,18 @@ impl Side {
         format!("jsonb_build_object({})::text", pairs.join(", "))
     }
 
-    fn bucket(&self) -> String {
-        if self.key.is_empty() {
-            "0".into()
-        } else {
-            let key: Vec<&str> = self.key.iter().map(|(_, e)| e.as_str()).collect();
-            format!("(hashtextextended(ROW({})::text, 0) & 63)::int", key.join(", "))
-        }
+    fn hash(&self) -> String {
+        format!("hashtextextended({}, 1)", self.row())
     }
 
     // hashtextextended (PostgreSQL ≥ 11, the same function on every version): a 64-bit hash at a
-    // fraction of md5's cost, summed as numeric so the total cannot overflow.
+    // fraction of md5's cost, summed as numeric so the total cannot overflow. The bucket is the
+    // hash's low bits: a row that differs lands in a differing bucket on both sides, so comparing
+    // the differing buckets row by row finds it.
     fn totals_sql(&self) -> String {
         format!(
-            "SELECT b, count(*), coalesce(sum(h), 0)::text FROM (SELECT {} AS b, hashtextextended({}, 1) AS h \
-             FROM {}{}) q GROUP BY b",
-            self.bucket(),
-            self.row(),
+            "SELECT (h & 63)::int, count(*), coalesce(sum(h), 0)::text FROM (SELECT {} AS h FROM {}{}) q GROUP BY 1",
+            self.hash(),
             self.relation,
             self.filter
         )
@@ -89,10 +84,14 @@ impl Side {
 
     fn rows_sql(&self, buckets: &[i32]) -> String {
         let list: Vec<String> = buckets.iter().map(ToString::to_string).collect();
-        let cond = format!("{} IN ({})", self.bucket(), list.join(", "));
-        let filter =
-            if self.filter.is_empty() { format!(" WHERE {cond}") } else { format!("{} AND {cond}", self.filter) };
-        format!("SELECT {}, hashtextextended({}, 1)::text FROM {}{filter}", self.key_json(), self.row(), self.relation)
+        format!(
+            "SELECT k, h::text FROM (SELECT {} AS k, {} AS h FROM {}{}) q WHERE (h & 63)::int IN ({})",
+            self.key_json(),
+            self.hash(),
+            self.relation,
+            self.filter,
+            list.join(", ")
+        )
     }
 }
 
@@ -113,7 +112,7 @@ fn sides(t: &PlannedTable) -> (Side, Side) {
     (source, target)
 }
 
-type Totals = BTreeMap<i32, (i64, String)>;
+pub type Totals = BTreeMap<i32, (i64, String)>;
 
 async fn totals(client: &Client, side: &Side, what: &str) -> Result<Totals, FdwError> {
     let rows = client.rows(&side.totals_sql(), &[], what).await.map_err(FdwError::db(what))?;
@@ -133,12 +132,32 @@ async fn row_hashes(
 /// Compares one table.
 pub async fn check_table(source: &Client, target: &Client, t: &PlannedTable) -> Result<TableCheck, FdwError> {
     let started = Instant::now();
+    let (st, dt) = tokio::join!(source_totals(source, t), target_totals(target, t));
+    compare(source, target, t, &st?, &dt?, started).await
+}
+
+/// Per-bucket counts and hash sums of `t`'s mapped rows on the source.
+pub async fn source_totals(source: &Client, t: &PlannedTable) -> Result<Totals, FdwError> {
+    totals(source, &sides(t).0, &format!("checksumming {} on the source", t.source)).await
+}
+
+/// The same on the target.
+pub async fn target_totals(target: &Client, t: &PlannedTable) -> Result<Totals, FdwError> {
+    totals(target, &sides(t).1, &format!("checksumming {} on the target", t.display())).await
+}
+
+/// Compares the two sides' totals; when they differ, names a sample of differing keys (read
+/// from both sides as they are now).
+pub async fn compare(
+    source: &Client,
+    target: &Client,
+    t: &PlannedTable,
+    st: &Totals,
+    dt: &Totals,
+    started: Instant,
+) -> Result<TableCheck, FdwError> {
     let (s, d) = sides(t);
     let name = t.display();
-    let (what_s, what_d) =
-        (format!("checksumming {} on the source", t.source), format!("checksumming {name} on the target"));
-    let (st, dt) = tokio::join!(totals(source, &s, &what_s), totals(target, &d, &what_d));
-    let (st, dt) = (st?, dt?);
     let count = |m: &Totals| m.values().map(|v| v.0).sum::<i64>();
     let differing: Vec<i32> = st
         .keys()
@@ -174,7 +193,7 @@ pub async fn check_table(source: &Client, target: &Client, t: &PlannedTable) -> 
             differing_keys.push(KeyDifference { key: k.clone(), problem: "extra_in_target".into() });
         }
     }
-    let (source_rows, target_rows) = (count(&st), count(&dt));
+    let (source_rows, target_rows) = (count(st), count(dt));
     Ok(TableCheck {
         table: name,
         source: t.source.to_string(),
