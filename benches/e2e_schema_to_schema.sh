@@ -8,30 +8,15 @@
 #   3. cutover after another 10,000 changes: the write freeze, with and without the checksum
 #      verification inside it, ROUNDS times each.
 # Usage: bash benches/e2e_schema_to_schema.sh [ROWS]   (default 1000000)
-# Set CONFITURE_BENCH_WHEEL_VENV to a venv that already has a release build to skip the build;
+# CONFITURE_BENCH_WHEEL_VENV: a venv that already has a release build (see common.sh);
 # SKIP_BULK=1 copies once (no bulk comparison) and measures only catch-up and cutover.
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ROWS="${1:-1000000}"
 ROUNDS="${ROUNDS:-5}"
-WORK="$(mktemp -d /tmp/confiture-s2s-bench.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-schema-to-schema-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-VENV="${CONFITURE_BENCH_WHEEL_VENV:-}"
-if [ -z "$VENV" ]; then
-    say "release wheel of this engine → $WORK/ours"
-    VENV="$WORK/ours"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q maturin
-    "$VENV/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-    "$VENV/bin/pip" install -q "$WORK"/wheels/*.whl
-fi
+bench_start schema-to-schema
+release_venv "$WORK/ours"
+VENV="$WORK/ours"
 
 {
     echo "# End-to-end schema-to-schema benchmarks ($STAMP)"
@@ -82,27 +67,10 @@ for round in $( [ -n "$SKIP_BULK" ] || seq 0 "$ROUNDS" ); do
     done
 done
 [ -n "$SKIP_BULK" ] || { echo "## Bulk copy: $ROWS rows (users: $SIZE), $ROUNDS interleaved rounds"; echo; } >> "$REPORT"
-[ -n "$SKIP_BULK" ] || "$VENV/bin/python" - "$WORK/times.txt" "$ROWS" >> "$REPORT" <<'PY'
-import statistics, sys
-rows = int(sys.argv[2])
-runs = {}
-for line in open(sys.argv[1]):
-    r, name, start, end = line.split()
-    runs.setdefault(name, {})[int(r)] = float(end) - float(start)
-labels = {
-    "pipe": 'psql -c "COPY users … TO STDOUT" \\| psql -c "COPY people … FROM STDIN"',
-    "copy": "migrate --strategy copy",
-    "fdw": "migrate --strategy fdw",
-}
-print("| command | median | min | max | rows/s (median) | vs the pipe of the same round (median) |")
-print("|---|---:|---:|---:|---:|---:|")
-for name in ("pipe", "copy", "fdw"):
-    times = list(runs[name].values())
-    ratio = statistics.median(runs["pipe"][r] / t for r, t in runs[name].items())
-    med = statistics.median(times)
-    print(f"| {labels[name]} | {med:.3f} s | {min(times):.3f} s | {max(times):.3f} s | {rows / med:,.0f} | {ratio:.0%} |")
-print()
-PY
+[ -n "$SKIP_BULK" ] || "$VENV/bin/python" benches/round_table.py "$WORK/times.txt" "$ROWS" \
+    'pipe=psql -c "COPY users … TO STDOUT" \| psql -c "COPY people … FROM STDIN"' \
+    "copy=migrate --strategy copy" \
+    "fdw=migrate --strategy fdw" >> "$REPORT"
 # The target now holds a full copy (last fdw round); the change log starts empty.
 $S2S catch-up --source "$SRC" --target "$DST" -f json > /dev/null
 change() {  # 10,000 changed rows: 5,000 updated, 2,500 inserted, 2,500 deleted (round $1)

@@ -67,27 +67,10 @@ for round in $(seq 0 "$ROUNDS"); do
     done
 done
 { echo "## $SMALL rows (users table: $SIZE), $ROUNDS interleaved rounds"; echo; } >> "$REPORT"
-"$VENV/bin/python" - "$WORK/times.txt" "$SMALL" >> "$REPORT" <<'PY'
-import statistics, sys
-rows = int(sys.argv[2])
-runs = {}
-for line in open(sys.argv[1]):
-    r, name, start, end = line.split()
-    runs.setdefault(name, {})[int(r)] = float(end) - float(start)
-labels = {
-    "pipe": 'psql -c "COPY users TO STDOUT" \\| psql -c "COPY users FROM STDIN"',
-    "plain": "confiture sync (plain copy)",
-    "anonymized": "confiture sync (email, name, phone anonymized)",
-}
-print("| command | median | min | max | rows/s (median) | vs the pipe of the same round (median) |")
-print("|---|---:|---:|---:|---:|---:|")
-for name in ("pipe", "plain", "anonymized"):
-    times = list(runs[name].values())
-    ratio = statistics.median(runs["pipe"][r] / t for r, t in runs[name].items())
-    med = statistics.median(times)
-    print(f"| {labels[name]} | {med:.3f} s | {min(times):.3f} s | {max(times):.3f} s | {rows / med:,.0f} | {ratio:.0%} |")
-print()
-PY
+"$VENV/bin/python" benches/round_table.py "$WORK/times.txt" "$SMALL" \
+    'pipe=psql -c "COPY users TO STDOUT" \| psql -c "COPY users FROM STDIN"' \
+    "plain=confiture sync (plain copy)" \
+    "anonymized=confiture sync (email, name, phone anonymized)" >> "$REPORT"
 rss() {  # peak RSS (KiB) and wall clock of one anonymized sync
     eval "$PREP"
     /usr/bin/time -v "$CONFITURE" sync --from "$SRC" --to "$DST" $ANON -f json 2> "$WORK/time.txt" > /dev/null

@@ -6,25 +6,13 @@
 # generator). The release wheel runs each command with hyperfine; every command finds nothing
 # (exit 0), so a wrong answer would fail the run.
 # Usage: bash benches/e2e_validate.sh   (needs hyperfine; installs it with apt-get when missing)
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
-ensure_system_packages
-command -v hyperfine >/dev/null || apt_install hyperfine
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_hyperfine
 
 TABLES="${TABLES:-2000}"
 MIGRATIONS="${MIGRATIONS:-300}"
-WORK="$(mktemp -d /tmp/confiture-bench-validate.XXXXXX)"
-RESULTS="$ROOT/benches/results"
-mkdir -p "$RESULTS"
-STAMP="$(date -u +%Y-%m-%dT%H%MZ)"
-REPORT="$RESULTS/e2e-validate-$STAMP.md"
-trap 'rm -rf "$WORK"' EXIT
-
-say "release wheel of this engine → $WORK/ours"
-python3 -m venv "$WORK/ours"
-"$WORK/ours/bin/pip" install -q maturin
-"$WORK/ours/bin/maturin" build --release -q -o "$WORK/wheels" >/dev/null
-"$WORK/ours/bin/pip" install -q "$WORK"/wheels/*.whl
+bench_start validate
+release_venv "$WORK/ours"
 
 say "generating the repository ($TABLES tables, $MIGRATIONS migrations)"
 cargo run -q --release --example generate_git_repo -- "$WORK/repo" "$TABLES" "$MIGRATIONS"
