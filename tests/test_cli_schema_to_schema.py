@@ -511,3 +511,19 @@ def test_other_cluster_with_password_and_a_wrong_one(pair: Pair, tmp_path: Path)
         assert "Wrong-pw-17" not in r.output and "Secret-pw-42" not in r.output
     finally:
         server.stop()  # type: ignore[attr-defined]
+
+
+def test_setup_imports_whole_schemas_without_a_mapping(pair: Pair) -> None:
+    report = ok(s2s(pair, "setup", "--schemas", "public,legacy", json_out=True))
+    assert [
+        (f["source_schema"], f["local_schema"], f["tables"]) for f in report["server"]["foreign_schemas"]
+    ] == [
+        ("public", "old_schema", 1),
+        ("legacy", "old_schema_legacy", 1),
+    ]
+    assert pair.query("target", 'SELECT count(*) FROM old_schema_legacy."Order Items"') == [(600,)]
+    r = s2s(pair, "setup", "--schemas", "nope")
+    assert r.exit_code == 1 and "the source has no table in schema(s) nope" in r.output
+    # Nothing is mapped and no table has the same name on both sides.
+    r = s2s(pair, "analyze")
+    assert r.exit_code == 1 and "give --mapping FILE" in r.output
