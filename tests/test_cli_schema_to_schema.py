@@ -337,6 +337,8 @@ def test_concurrent_writer_during_migrate_catch_up_and_cutover(
         # Whatever the writer did after the freeze, one more catch-up converges.
         ok(s2s(pair, "catch-up", json_out=True))
         assert ok(s2s(pair, "verify", json_out=True))["ok"]
+        status = s2s(pair, "status")
+        assert "Changes waiting for catch-up: 0" in status.stdout and "✅ app.clients:" in status.stdout
     finally:
         gen.close()
 
@@ -382,6 +384,9 @@ def test_killed_migrate_resumes(confiture_test_server_url: str, tmp_path: Path) 
         done = done_batches()
         assert 3 <= done < total, (done, total)
 
+        status = ok(s2s(pair, "status", json_out=True))
+        clients = next(t for t in status["tables"] if t["table"] == "app.clients")
+        assert clients["batches_done"] >= 3 and clients["rows"] >= 1500 and not status["capture"]
         report = ok(
             s2s(
                 pair,
