@@ -337,6 +337,8 @@ def test_concurrent_writer_during_migrate_catch_up_and_cutover(
         # Whatever the writer did after the freeze, one more catch-up converges.
         ok(s2s(pair, "catch-up", json_out=True))
         assert ok(s2s(pair, "verify", json_out=True))["ok"]
+        status = s2s(pair, "status")
+        assert "Changes waiting for catch-up: 0" in status.stdout and "✅ app.clients:" in status.stdout
     finally:
         gen.close()
 
@@ -382,6 +384,9 @@ def test_killed_migrate_resumes(confiture_test_server_url: str, tmp_path: Path) 
         done = done_batches()
         assert 3 <= done < total, (done, total)
 
+        status = ok(s2s(pair, "status", json_out=True))
+        clients = next(t for t in status["tables"] if t["table"] == "app.clients")
+        assert clients["batches_done"] >= 3 and clients["rows"] >= 1500 and not status["capture"]
         report = ok(
             s2s(
                 pair,
@@ -511,3 +516,19 @@ def test_other_cluster_with_password_and_a_wrong_one(pair: Pair, tmp_path: Path)
         assert "Wrong-pw-17" not in r.output and "Secret-pw-42" not in r.output
     finally:
         server.stop()  # type: ignore[attr-defined]
+
+
+def test_setup_imports_whole_schemas_without_a_mapping(pair: Pair) -> None:
+    report = ok(s2s(pair, "setup", "--schemas", "public,legacy", json_out=True))
+    assert [
+        (f["source_schema"], f["local_schema"], f["tables"]) for f in report["server"]["foreign_schemas"]
+    ] == [
+        ("public", "old_schema", 1),
+        ("legacy", "old_schema_legacy", 1),
+    ]
+    assert pair.query("target", 'SELECT count(*) FROM old_schema_legacy."Order Items"') == [(600,)]
+    r = s2s(pair, "setup", "--schemas", "nope")
+    assert r.exit_code == 1 and "the source has no table in schema(s) nope" in r.output
+    # Nothing is mapped and no table has the same name on both sides.
+    r = s2s(pair, "analyze")
+    assert r.exit_code == 1 and "give --mapping FILE" in r.output

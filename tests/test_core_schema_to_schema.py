@@ -107,3 +107,34 @@ def test_errors_are_migration_errors_with_details(pair: Pair, migrator: SchemaTo
         migrator.migrate({"tables": {"people": {"from": "users", "columns": {"mail": "a, b"}}}})
     with pytest.raises(TypeError):
         SchemaToSchemaMigrator(object(), object()).setup_fdw()
+
+
+def test_progress_bars_and_a_thread_that_keeps_running(pair: Pair) -> None:
+    """The progress-bar path renders while the engine works without the GIL."""
+    import threading
+
+    ticks = 0
+    stop = threading.Event()
+
+    def tick() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            stop.wait(0.001)
+
+    thread = threading.Thread(target=tick)
+    thread.start()
+    try:
+        mapping = {"tables": {"people": {"from": "users", "columns": {"id": "id", "full_name": "name"}}}}
+        request = {
+            "source": pair.source_url,
+            "target": pair.target_url,
+            "mapping": mapping,
+            "strategy": "copy",
+        }
+        report = s2s.run_step("migrate", request, show_progress=True)
+    finally:
+        stop.set()
+        thread.join()
+    assert report["rows"] == 50
+    assert ticks > 5

@@ -871,7 +871,7 @@ class SchemaToSchemaRun:
 
 def s2s_start(command: str, request: dict[str, Any]) -> SchemaToSchemaRun:
     """Starts a step (``setup``, ``analyze``, ``migrate``, ``catch-up``, ``verify``, ``cutover``,
-    ``cleanup``, ``one-shot``): ``source``/``target`` (environment name, URL or connection
+    ``cleanup``, ``status``, ``one-shot``): ``source``/``target`` (environment name, URL or connection
     parameters), ``project_dir``, ``server_name``, ``foreign_schema``, ``schemas``, ``fdw_host``,
     ``fdw_port``, ``mapping_file`` or ``mapping``, ``capture``, ``skip_import``, ``strategy``,
     ``jobs``, ``batch_rows``, ``copy_threshold``, ``truncate``, ``restart``, ``tables``,

@@ -392,4 +392,27 @@ def cleanup(**kw: Any) -> None:
     _finish(_run("cleanup", kw), kw, _say_cleanup)
 
 
+def _say_status(r: dict[str, Any]) -> None:
+    output.say(f"🔌 Server: {r['server'] or 'not set up'}")
+    for t in r["tables"]:
+        mark = "✅" if t["batches_done"] == t["batches"] else "⏳"
+        output.say(
+            f"{mark} {t['table']}: {t['batches_done']}/{t['batches']} batches, "
+            f"{t['rows']:,} rows ({t['strategy']})"
+        )
+    if not r["tables"]:
+        output.say("   No bulk copy started.")
+    if r["capture"]:
+        output.say(f"📝 Changes waiting for catch-up: {r['pending_changes']:,}")
+    else:
+        output.say("📝 Change capture: not installed (setup --capture)")
+
+
+@schema_to_schema.command("status")
+@_common
+def status(**kw: Any) -> None:
+    """The server, the bulk copy's progress per table, the changes waiting for catch-up."""
+    _finish(_run("status", kw), kw, _say_status)
+
+
 __all__ = ["schema_to_schema"]

@@ -57,7 +57,7 @@ def endpoint(value: Any) -> Endpoint:
 
 def run_step(command: str, request: dict[str, Any], show_progress: bool = False) -> dict[str, Any]:
     """Runs one step (``setup``, ``analyze``, ``migrate``, ``catch-up``, ``verify``, ``cutover``,
-    ``cleanup``, ``one-shot``) in the engine and returns its report."""
+    ``cleanup``, ``status``, ``one-shot``) in the engine and returns its report."""
     from confiture.core.syncer import follow
 
     return follow(_core.s2s_start(command, request), show_progress)
@@ -209,6 +209,10 @@ class SchemaToSchemaMigrator:
 
     def cleanup(self) -> dict[str, Any]:
         return run_step("cleanup", self._request())
+
+    def status(self) -> dict[str, Any]:
+        """The server, the bulk copy's batches per table, the changes waiting for catch-up."""
+        return run_step("status", self._request())
 
 
 __all__ = [

@@ -145,7 +145,7 @@ impl PyS2sRun {
     }
 }
 
-/// Starts a step (`setup`, `analyze`, `migrate`, `catch-up`, `verify`, `cutover`, `cleanup`,
+/// Starts a step (`setup`, `analyze`, `migrate`, `catch-up`, `verify`, `cutover`, `cleanup`, `status`,
 /// `one-shot`) in the background.
 #[pyfunction]
 fn s2s_start(py: Python<'_>, command: String, request: &Bound<'_, PyAny>) -> PyResult<PyS2sRun> {

@@ -61,6 +61,26 @@ pub struct CleanupReport {
     pub capture_removed_from: Vec<String>,
 }
 
+/// Where a migration stands: the server, the bulk copy per table, the changes waiting for catch-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub server: Option<String>,
+    pub tables: Vec<TableStatus>,
+    /// Change capture is installed on the source.
+    pub capture: bool,
+    /// Log entries not caught up yet.
+    pub pending_changes: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableStatus {
+    pub table: String,
+    pub strategy: String,
+    pub batches: i64,
+    pub batches_done: i64,
+    pub rows: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct OneShotReport {
     pub setup: SetupReport,
@@ -201,6 +221,64 @@ pub async fn cleanup(options: &S2sOptions) -> Result<CleanupReport, crate::Error
     Ok(CleanupReport { foreign_schemas, server: options.server_name.clone(), capture_removed_from })
 }
 
+/// `status`: the server, the bulk copy's batches per table, the changes waiting for catch-up.
+pub async fn status(options: &S2sOptions) -> Result<StatusReport, crate::Error> {
+    let target = open(&options.target, "target").await?;
+    let context = "reading the state on the target";
+    let server = target
+        .rows(
+            "SELECT srvname::text || ' → ' || coalesce((SELECT string_agg(o, ', ') FROM unnest(srvoptions) o \
+             WHERE o LIKE 'host=%' OR o LIKE 'port=%' OR o LIKE 'dbname=%'), '') \
+             FROM pg_catalog.pg_foreign_server WHERE srvname = $1",
+            &[&options.server_name],
+            context,
+        )
+        .await
+        .map_err(FdwError::db(context))?
+        .first()
+        .map(|r| r.get::<_, String>(0));
+    let mut tables = Vec::new();
+    if state::exists(&target).await? {
+        for r in target
+            .rows(
+                "SELECT target_table, min(strategy), count(*), count(*) FILTER (WHERE done), \
+                 coalesce(sum(rows) FILTER (WHERE done), 0)::int8 FROM confiture_s2s.batches GROUP BY 1 ORDER BY 1",
+                &[],
+                context,
+            )
+            .await
+            .map_err(FdwError::db(context))?
+        {
+            // Stored as quoted SQL; shown as everywhere else.
+            let stored: String = r.get(0);
+            let table = crate::sync::TableRef::parse(&stored).map_or(stored.clone(), |t| {
+                TableName::new(t.schema.as_deref().unwrap_or("public"), &t.name).to_string()
+            });
+            tables.push(TableStatus {
+                table,
+                strategy: r.get(1),
+                batches: r.get(2),
+                batches_done: r.get(3),
+                rows: r.get(4),
+            });
+        }
+    }
+    let source = open(&options.source, "source").await?;
+    let capture = capture::installed(&source).await?;
+    let pending_changes = if capture {
+        let context = "counting pending changes";
+        source
+            .rows("SELECT count(*) FROM confiture_capture.log", &[], context)
+            .await
+            .map_err(FdwError::db(context))?
+            .first()
+            .map_or(0, |r| r.get::<_, i64>(0))
+    } else {
+        0
+    };
+    Ok(StatusReport { server, tables, capture, pending_changes })
+}
+
 /// The seed's one-shot form: setup, migrate, verify.
 pub async fn one_shot(options: &S2sOptions, control: &Progress) -> Result<OneShotReport, crate::Error> {
     control.set_phase("setting up");
@@ -223,7 +301,7 @@ pub async fn count_compare(
 }
 
 /// Runs `command` (`setup`, `analyze`, `migrate`, `catch-up`, `verify`, `cutover`, `cleanup`,
-/// `one-shot`) and returns its report as JSON.
+/// `status`, `one-shot`) and returns its report as JSON.
 pub async fn run(command: &str, options: &S2sOptions, control: &Progress) -> Result<serde_json::Value, crate::Error> {
     fn json<T: Serialize>(v: &T) -> serde_json::Value {
         serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -236,6 +314,7 @@ pub async fn run(command: &str, options: &S2sOptions, control: &Progress) -> Res
         "verify" => json(&verify(options).await?),
         "cutover" => json(&cutover(options, control).await?),
         "cleanup" => json(&cleanup(options).await?),
+        "status" => json(&status(options).await?),
         "one-shot" => json(&one_shot(options, control).await?),
         other => return Err(FdwError::Plan { problems: vec![format!("unknown step {other:?}")] }.into()),
     })
