@@ -31,10 +31,10 @@ cd "$WORK/repo"
 hyperfine -N -w 2 -r 15 --export-markdown "$WORK/h.md" \
     -n "confiture --help" "$C --help" \
     -n "validate (naming only)" "$C migrate validate" \
-    -n "--staged --require-migration" "$C migrate validate --staged --require-migration" \
-    -n "--staged --check-drift --require-migration (the hook)" \
+    -n "staged, require-migration" "$C migrate validate --staged --require-migration" \
+    -n "staged, drift + require-migration (the hook)" \
     "$C migrate validate --staged --check-drift --require-migration" \
-    -n "--check-drift --base-ref origin/main (worktree)" "$C migrate validate --check-drift --base-ref origin/main"
+    -n "worktree, drift vs origin/main" "$C migrate validate --check-drift --base-ref origin/main"
 cat "$WORK/h.md" >>"$REPORT"
 cat "$REPORT"
 say "report: $REPORT"
