@@ -117,3 +117,47 @@ impl<T: Send + 'static> Background<T> {
         }
     }
 }
+
+/// Defines a Python class for engine work running in the background with a
+/// [`confiture_core::sync::Progress`]: `progress()`, `wait(timeout)`, `cancel()`, `done()` — one
+/// definition for every such run (sync, schema-to-schema). pyo3 classes cannot be generic, hence a
+/// macro.
+macro_rules! progress_run {
+    ($(#[$attr:meta])* $ty:ident, $name:tt, $report:ty, $cancel_doc:tt) => {
+        $(#[$attr])*
+        #[pyclass(name = $name, module = "confiture._core", frozen)]
+        pub struct $ty {
+            progress: std::sync::Arc<confiture_core::sync::Progress>,
+            run: $crate::run::Background<$report>,
+        }
+
+        #[pymethods]
+        impl $ty {
+            /// `{"phase", "tables": [{"table", "rows", "estimate", "state"}]}`.
+            fn progress<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                $crate::convert::to_py(py, &self.progress.snapshot())
+            }
+
+            /// The report once the work has finished (raising its error if it failed); `None` if
+            /// it is still running after `timeout` seconds (`None`: wait until it ends).
+            #[pyo3(signature = (timeout = None))]
+            fn wait<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Option<Bound<'py, PyAny>>> {
+                match self.run.wait(py, timeout)? {
+                    Some(report) => Ok(Some($crate::convert::to_py(py, &report)?)),
+                    None => Ok(None),
+                }
+            }
+
+            #[doc = $cancel_doc]
+            fn cancel(&self) {
+                self.progress.cancel();
+            }
+
+            /// Whether the work has finished.
+            fn done(&self) -> bool {
+                self.run.is_done()
+            }
+        }
+    };
+}
+pub(crate) use progress_run;

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use serde::Deserialize;
 
 use crate::convert::{from_py, to_py};
-use crate::run::{Background, engine};
+use crate::run::{Background, engine, progress_run};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyS2sRun>()?;
@@ -110,40 +110,13 @@ fn options(r: Request) -> Result<S2sOptions, confiture_core::Error> {
     Ok(o)
 }
 
-/// A schema-to-schema step running in the background.
-#[pyclass(name = "SchemaToSchemaRun", module = "confiture._core", frozen)]
-pub struct PyS2sRun {
-    progress: Arc<Progress>,
-    run: Background<serde_json::Value>,
-}
-
-#[pymethods]
-impl PyS2sRun {
-    /// `{"phase", "tables": [{"table", "rows", "estimate", "state"}]}`.
-    fn progress<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.progress.snapshot())
-    }
-
-    /// The step's report once it has finished (raising its error if it failed); `None` if it is
-    /// still running after `timeout` seconds (`None`: wait until it ends).
-    #[pyo3(signature = (timeout = None))]
-    fn wait<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.run.wait(py, timeout)? {
-            Some(report) => Ok(Some(to_py(py, &report)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Asks the step to stop at the next batch; committed batches are kept.
-    fn cancel(&self) {
-        self.progress.cancel();
-    }
-
-    /// Whether the step has finished.
-    fn done(&self) -> bool {
-        self.run.is_done()
-    }
-}
+progress_run!(
+    /// A schema-to-schema step running in the background.
+    PyS2sRun,
+    "SchemaToSchemaRun",
+    serde_json::Value,
+    "Asks the step to stop at the next batch; committed batches are kept."
+);
 
 /// Starts a step (`setup`, `analyze`, `migrate`, `catch-up`, `verify`, `cutover`, `cleanup`, `status`,
 /// `one-shot`) in the background.

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use serde::Deserialize;
 
 use crate::convert::{from_py, to_py};
-use crate::run::{Background, engine};
+use crate::run::{Background, engine, progress_run};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySyncRun>()?;
@@ -99,40 +99,13 @@ fn options(r: Request) -> Result<SyncOptions, confiture_core::Error> {
     })
 }
 
-/// A sync running in the background.
-#[pyclass(name = "SyncRun", module = "confiture._core", frozen)]
-pub struct PySyncRun {
-    progress: Arc<Progress>,
-    run: Background<SyncReport>,
-}
-
-#[pymethods]
-impl PySyncRun {
-    /// `{"phase", "tables": [{"table", "rows", "estimate", "state"}]}`.
-    fn progress<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.progress.snapshot())
-    }
-
-    /// The report once the sync has finished (raising its error if it failed); `None` if it is
-    /// still running after `timeout` seconds (`None`: wait until it ends).
-    #[pyo3(signature = (timeout = None))]
-    fn wait<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.run.wait(py, timeout)? {
-            Some(report) => Ok(Some(to_py(py, &report)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Asks the sync to stop at the next batch; what is not committed is rolled back.
-    fn cancel(&self) {
-        self.progress.cancel();
-    }
-
-    /// Whether the sync has finished.
-    fn done(&self) -> bool {
-        self.run.is_done()
-    }
-}
+progress_run!(
+    /// A sync running in the background.
+    PySyncRun,
+    "SyncRun",
+    SyncReport,
+    "Asks the sync to stop at the next batch; what is not committed is rolled back."
+);
 
 /// Starts a sync in the background.
 #[pyfunction]
