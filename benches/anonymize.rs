@@ -2,6 +2,8 @@
 //! time, as the sync's batches run them). Run: `cargo bench -p confiture-core --bench anonymize`.
 //! Inputs come from `common/anonymize_inputs.rs`, which `tests/anonymize_inputs.rs` also runs.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/anonymize_inputs.rs"]
 mod inputs;
 

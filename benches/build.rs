@@ -2,6 +2,8 @@
 //! Run: `cargo bench -p confiture-core --bench build`. Inputs come from `common::generate_project`,
 //! which `tests/synthetic_projects.rs` also builds into a real database.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/mod.rs"]
 mod common;
 

@@ -2,6 +2,8 @@
 //! twentieth view and function changes): both plans (up and down), ordered, with hazards.
 //! Run: `cargo bench -p confiture-core --bench diff`.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/mod.rs"]
 mod common;
 

@@ -2,6 +2,8 @@
 //! pg_catalog. Starts a throw-away PostgreSQL (or uses CONFITURE_TEST_DATABASE_URL).
 //! Run: `cargo bench -p confiture-core --bench introspect`.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/mod.rs"]
 mod common;
 

@@ -8,6 +8,8 @@
 //! Run: `cargo bench -p confiture-core --bench lint`. The same inputs are linted by
 //! `tests/lint.rs` (`bench_schema_findings`) and `tests/lint_corpus.rs`.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/mod.rs"]
 mod common;
 

@@ -3,6 +3,8 @@
 //! Run: `cargo bench -p confiture-core --bench parse`. The same schema is built into PostgreSQL
 //! and compared with its introspected model by `tests/schema.rs`.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/mod.rs"]
 mod common;
 

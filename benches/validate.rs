@@ -4,6 +4,8 @@
 //! `--staged --check-drift --require-migration`, and `--check-drift` of the working tree against
 //! `origin/main`. Run: `cargo bench -p confiture-core --bench validate`.
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/mod.rs"]
 mod common;
 #[path = "common/git_repo.rs"]
