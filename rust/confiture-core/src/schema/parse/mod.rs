@@ -160,38 +160,64 @@ pub fn parse_many(lists: &[&[Source]], options: ParseOptions) -> Vec<Result<Pars
         }
     }
     let mut parsed: Vec<Option<ParsedUnit>> = (0..units.len()).map(|_| None).collect();
-    let mut round = 0;
-    while runs.iter().any(|r| r.order.len() > round * ROUND) {
-        // A run stopped by an error needs nothing more.
-        let mut todo: Vec<usize> =
-            runs.iter().filter(|r| r.builder.is_ok()).flat_map(|r| span(&r.order, round).iter().copied()).collect();
-        todo.sort_unstable();
-        todo.dedup();
-        todo.retain(|&u| parsed[u].is_none());
-        // Parsing, and converting expressions (see `ahead`), runs on every core.
-        let trees: Vec<ParsedUnit> = todo
-            .par_iter()
+    let parse_round = |todo: &[usize]| -> Vec<ParsedUnit> {
+        todo.par_iter()
             .map(|&u| {
                 let (id, k) = units[u];
                 let Ok(split) = &splits[id] else { unreachable!("invariant: only split sources have units") };
                 parse_unit(split.units[k].text)
             })
-            .collect();
-        for (u, tree) in todo.into_iter().zip(trees) {
-            parsed[u] = Some(tree);
-        }
-        runs.par_iter_mut().for_each(|r| r.apply(round, &units, &splits, &parsed));
+            .collect()
+    };
+    let todo = round_todo(&runs, 0, &parsed);
+    let trees = parse_round(&todo);
+    install(&mut parsed, todo, trees);
+    let mut garbage: Vec<ParsedUnit> = Vec::new();
+    let mut round = 0;
+    while runs.iter().any(|r| r.order.len() > round * ROUND) {
+        // While the models apply this round, the next one is parsed (and the last one's trees
+        // freed): the builders are sequential, parsing is not, so no core waits for the other.
+        let todo = round_todo(&runs, round + 1, &parsed);
+        let old = std::mem::take(&mut garbage);
+        let (trees, ()) = rayon::join(
+            || {
+                drop(old);
+                parse_round(&todo)
+            },
+            || runs.par_iter_mut().for_each(|r| r.apply(round, &units, &splits, &parsed)),
+        );
         for r in &runs {
             for &u in span(&r.order, round) {
                 uses[u] -= 1;
-                if uses[u] == 0 {
-                    parsed[u] = None;
+                if uses[u] == 0
+                    && let Some(tree) = parsed[u].take()
+                {
+                    garbage.push(tree);
                 }
             }
         }
+        install(&mut parsed, todo, trees);
         round += 1;
     }
+    rayon::spawn(move || drop(garbage));
     runs.into_par_iter().map(Run::finish).collect()
+}
+
+/// The statements round `round` needs that are not parsed yet (a run stopped by an error needs
+/// nothing more).
+fn round_todo(runs: &[Run], round: usize, parsed: &[Option<ParsedUnit>]) -> Vec<usize> {
+    let mut todo: Vec<usize> =
+        runs.iter().filter(|r| r.builder.is_ok()).flat_map(|r| span(&r.order, round).iter().copied()).collect();
+    todo.sort_unstable();
+    todo.dedup();
+    todo.retain(|&u| parsed[u].is_none());
+    todo
+}
+
+fn install(parsed: &mut [Option<ParsedUnit>], todo: Vec<usize>, trees: Vec<ParsedUnit>) {
+    for (u, tree) in todo.into_iter().zip(trees) {
+        parsed[u] = Some(tree);
+    }
 }
 
 /// The statements of `order` applied in round `round`.
