@@ -57,6 +57,8 @@ pub(crate) fn check(
     };
     // Equal models (the usual answer) need no diff.
     if applied.catalog == wanted.catalog {
+        // Freeing two whole models takes a while; the answer does not wait for it.
+        rayon::spawn(move || drop((applied, wanted)));
         return Ok(Vec::new());
     }
     // One direction is enough: the changes, not the plans both ways.

@@ -65,7 +65,10 @@ impl Contents {
     /// opens the repository once). Errors are left for [`Contents::text`] to report with the path.
     pub fn prefetch(&mut self, repo: &Repo, oids: &[Oid]) {
         use rayon::prelude::*;
-        let missing: Vec<Oid> = oids.iter().filter(|o| !self.texts.contains_key(o)).copied().collect();
+        // The sides share most blobs: each is read once.
+        let mut missing: Vec<Oid> = oids.iter().filter(|o| !self.texts.contains_key(o)).copied().collect();
+        missing.sort_unstable();
+        missing.dedup();
         if missing.len() < 64 {
             return;
         }

@@ -969,4 +969,35 @@ mod tests {
         assert!(together[0].as_ref().unwrap().catalog != together[1].as_ref().unwrap().catalog);
         assert!(together[2].as_ref().unwrap_err().to_string().starts_with("c.sql:1: syntax error"));
     }
+
+    /// Lists longer than a round, of different lengths, differing in the middle, one failing late:
+    /// each model is what its list gives alone and has every statement applied.
+    #[test]
+    fn lists_over_many_rounds() {
+        let n = ROUND * 2 + 37;
+        let table =
+            |i: usize, extra: &str| src(&format!("t{i:04}.sql"), &format!("CREATE TABLE t{i} (id int{extra});\n"));
+        let base: Vec<Source> = (0..n).map(|i| table(i, "")).collect();
+        let mut changed = base.clone();
+        changed[n / 2] = table(n / 2, ", note text");
+        changed.push(src("more.sql", "ALTER TABLE t1 ADD COLUMN late int;\n"));
+        let mut broken = base.clone();
+        broken[ROUND + 5] = src("bad.sql", "CREATE TABLE (;\n");
+        let lists = [base, changed, broken];
+        let refs: Vec<&[Source]> = lists.iter().map(Vec::as_slice).collect();
+        let together = parse_many(&refs, ParseOptions::default());
+        for (list, got) in lists.iter().zip(&together) {
+            match (parse(list, ParseOptions::default()), got) {
+                (Ok(a), Ok(g)) => assert_eq!(a.catalog, g.catalog),
+                (Err(a), Err(g)) => assert_eq!(a.to_string(), g.to_string()),
+                (a, g) => panic!("alone {a:?}, together {g:?}"),
+            }
+        }
+        let (base, changed) = (together[0].as_ref().unwrap(), together[1].as_ref().unwrap());
+        assert_eq!(base.catalog.tables.len(), n);
+        let t = |m: &Parsed, i: usize| m.catalog.tables[&QualifiedName::new("public", format!("t{i}"))].columns.len();
+        assert_eq!((t(base, n / 2), t(changed, n / 2)), (1, 2));
+        assert_eq!((t(base, 1), t(changed, 1)), (1, 2));
+        assert!(together[2].as_ref().unwrap_err().to_string().starts_with("bad.sql:1: syntax error"));
+    }
 }
