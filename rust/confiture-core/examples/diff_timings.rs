@@ -8,6 +8,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool")]
 
+#[path = "../../../benches/common/allocator.rs"]
+mod allocator;
 #[path = "../../../benches/common/mod.rs"]
 mod common;
 
