@@ -355,20 +355,11 @@ pub async fn migrate(options: &S2sOptions, control: &Progress) -> Result<Migrate
     let plan = super::plan::plan(&source, &target, mapping, options).await?;
     check_foreign_tables(&target, &plan, options).await?;
     state::ensure(&target).await?;
-    if options.truncate {
-        let names: Vec<String> = plan.tables.iter().map(|t| t.target.sql()).collect();
-        let keys: Vec<String> = names.clone();
-        exec(&target, &format!("TRUNCATE {}", names.join(", ")), "emptying the target tables (--truncate)").await?;
-        target
-            .rows(
-                "DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)",
-                &[&keys],
-                "forgetting earlier progress",
-            )
-            .await
-            .map_err(FdwError::db("forgetting earlier progress"))?;
-    } else if options.restart {
+    if options.truncate || options.restart {
         let keys: Vec<String> = plan.tables.iter().map(|t| t.target.sql()).collect();
+        if options.truncate {
+            exec(&target, &format!("TRUNCATE {}", keys.join(", ")), "emptying the target tables (--truncate)").await?;
+        }
         target
             .rows(
                 "DELETE FROM confiture_s2s.batches WHERE target_table = ANY($1)",
