@@ -7,7 +7,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
 from confiture import _core
+from confiture.cli.main import app
 from sync_support import Pair
 
 SOURCE = """
@@ -99,3 +102,8 @@ def write_mapping(directory: Path, text: str = MAPPING) -> Path:
     path = directory / "mapping.yaml"
     path.write_text(text)
     return path
+
+
+def invoke_s2s(*args: str) -> Result:
+    """`confiture migrate schema-to-schema ARGS…` through the CLI."""
+    return CliRunner().invoke(app, ["migrate", "schema-to-schema", *args])

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from confiture import _core
-from confiture.cli.main import app
-from s2s_support import MAPPING, make_s2s_pair, write_mapping
+from s2s_support import MAPPING, invoke_s2s, make_s2s_pair, write_mapping
 from sync_support import Pair
 
 
@@ -36,7 +35,7 @@ def s2s(pair: Pair, *args: str, json_out: bool = False) -> Result:
         else []
     )
     fmt = ["--format", "json"] if json_out else []
-    return CliRunner().invoke(app, ["migrate", "schema-to-schema", *args, *extra, *fmt])
+    return invoke_s2s(*args, *extra, *fmt)
 
 
 def ok(result: Result) -> dict:
@@ -146,41 +145,17 @@ def test_setup_migrate_verify_catch_up_cutover_cleanup(pair: Pair, tmp_path: Pat
 
 def test_text_output_and_the_one_shot_form(pair: Pair, tmp_path: Path) -> None:
     mapping = str(write_mapping(tmp_path))
-    result = CliRunner().invoke(
-        app,
-        [
-            "migrate",
-            "schema-to-schema",
-            "--strategy",
-            "fdw",
-            "--source",
-            pair.source_url,
-            "--target",
-            pair.target_url,
-            "--mapping",
-            mapping,
-        ],
+    result = invoke_s2s(
+        "--strategy", "fdw", "--source", pair.source_url, "--target", pair.target_url, "--mapping", mapping
     )
     assert result.exit_code == 0, result.output
     assert "✅ app.clients ← customers: 180 rows via fdw" in result.stdout
     assert "✅ Verification passed" in result.stdout
     # Already copied: a second one-shot run skips the tables and still verifies.
-    again = CliRunner().invoke(
-        app,
-        [
-            "migrate",
-            "schema-to-schema",
-            "--source",
-            pair.source_url,
-            "--target",
-            pair.target_url,
-            "--mapping",
-            mapping,
-        ],
-    )
+    again = invoke_s2s("--source", pair.source_url, "--target", pair.target_url, "--mapping", mapping)
     assert again.exit_code == 0, again.output
     assert "copied by an earlier run" in again.stdout
-    missing = CliRunner().invoke(app, ["migrate", "schema-to-schema", "--source", pair.source_url])
+    missing = invoke_s2s("--source", pair.source_url)
     assert missing.exit_code == 2 and "--target, --mapping" in missing.output
 
 
@@ -437,49 +412,28 @@ def test_other_cluster_with_password_and_a_wrong_one(pair: Pair, tmp_path: Path)
             c.execute(DATA.format(n=50))
 
         wrong = source.replace("Secret-pw-42", "Wrong-pw-17")
-        r = CliRunner().invoke(
-            app,
-            ["migrate", "schema-to-schema", "setup", "--source", wrong, "--target", pair.target_url],
-        )
+        r = invoke_s2s("setup", "--source", wrong, "--target", pair.target_url)
         assert r.exit_code == 1
         assert "password authentication failed" in r.output
         assert "Wrong-pw-17" not in r.output and "Secret-pw-42" not in r.output
         assert "Traceback" not in r.output
 
         mapping = str(write_mapping(tmp_path))
-        r = CliRunner().invoke(
-            app,
-            [
-                "migrate",
-                "schema-to-schema",
-                "setup",
-                "--source",
-                source,
-                "--target",
-                pair.target_url,
-                "--mapping",
-                mapping,
-            ],
-        )
+        r = invoke_s2s("setup", "--source", source, "--target", pair.target_url, "--mapping", mapping)
         assert r.exit_code == 0, r.output
         assert f"127.0.0.1:{port}/legacy_db as app (password set)" in r.stdout
         assert "Secret-pw-42" not in r.output
         # The fdw path reads the other cluster through the server's real port and password.
-        r = CliRunner().invoke(
-            app,
-            [
-                "migrate",
-                "schema-to-schema",
-                "migrate",
-                "--source",
-                source,
-                "--target",
-                pair.target_url,
-                "--mapping",
-                mapping,
-                "--strategy",
-                "fdw",
-            ],
+        r = invoke_s2s(
+            "migrate",
+            "--source",
+            source,
+            "--target",
+            pair.target_url,
+            "--mapping",
+            mapping,
+            "--strategy",
+            "fdw",
         )
         assert r.exit_code == 0, r.output
         assert pair.query("target", "SELECT count(*) FROM app.clients") == [(45,)]
@@ -494,22 +448,17 @@ def test_other_cluster_with_password_and_a_wrong_one(pair: Pair, tmp_path: Path)
             "ALTER USER MAPPING FOR CURRENT_USER SERVER confiture_source_server "
             "OPTIONS (SET password 'Wrong-pw-17')",
         )
-        r = CliRunner().invoke(
-            app,
-            [
-                "migrate",
-                "schema-to-schema",
-                "migrate",
-                "--source",
-                source,
-                "--target",
-                pair.target_url,
-                "--mapping",
-                mapping,
-                "--strategy",
-                "fdw",
-                "--truncate",
-            ],
+        r = invoke_s2s(
+            "migrate",
+            "--source",
+            source,
+            "--target",
+            pair.target_url,
+            "--mapping",
+            mapping,
+            "--strategy",
+            "fdw",
+            "--truncate",
         )
         assert r.exit_code == 1
         assert "password authentication failed" in r.output

@@ -10,10 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from confiture import _core
-from confiture.cli.main import app
+from s2s_support import invoke_s2s
 from sync_support import Pair
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "schema-to-schema"
@@ -48,20 +47,7 @@ def pair(confiture_test_server_url: str) -> Iterator[Pair]:
 
 
 def run(pair: Pair, *args: str) -> dict:
-    result = CliRunner().invoke(
-        app,
-        [
-            "migrate",
-            "schema-to-schema",
-            *args,
-            "--source",
-            pair.source_url,
-            "--target",
-            pair.target_url,
-            "-f",
-            "json",
-        ],
-    )
+    result = invoke_s2s(*args, "--source", pair.source_url, "--target", pair.target_url, "-f", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -90,20 +76,15 @@ def test_the_walkthrough(pair: Pair, strategy: str) -> None:
 
 
 def test_the_one_shot_form(pair: Pair) -> None:
-    result = CliRunner().invoke(
-        app,
-        [
-            "migrate",
-            "schema-to-schema",
-            "--strategy",
-            "fdw",
-            "--source",
-            pair.source_url,
-            "--target",
-            pair.target_url,
-            "--mapping",
-            str(EXAMPLE / "mapping.yaml"),
-        ],
+    result = invoke_s2s(
+        "--strategy",
+        "fdw",
+        "--source",
+        pair.source_url,
+        "--target",
+        pair.target_url,
+        "--mapping",
+        str(EXAMPLE / "mapping.yaml"),
     )
     assert result.exit_code == 0, result.output
     assert "✅ Verification passed" in result.stdout
