@@ -31,15 +31,7 @@ def _fail(message: str, as_json: bool = False, document: dict[str, Any] | None =
 
 def connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The options every subcommand shares: where the registry is, and the output format."""
-    f = click.option(
-        "--format",
-        "-f",
-        "output_format",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(f)
+    f = output.text_or_json(f)
     f = click.option(
         "--project-dir",
         default=".",

@@ -148,15 +148,7 @@ def init(path: str, force: bool, skip_existing: bool) -> None:
 @click.option(
     "--no-cache", is_flag=True, help="Run the DDL even when a template with the same schema hash exists."
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@output.text_or_json
 def build(
     env: str,
     output_path: str | None,

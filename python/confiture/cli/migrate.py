@@ -348,9 +348,7 @@ def status(
     help="What a changed applied file does.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show every statement in dry-run reports.")
-@click.option(
-    "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@output.text_or_json
 @click.option("--output", "-o", "output_file", help="Save the dry-run report to a file.")
 def up(
     migrations_dir: str,
@@ -456,9 +454,7 @@ def up(
     "--dry-run-execute", is_flag=True, help="Run the rollback in a transaction that is rolled back."
 )
 @click.option("--verbose", "-v", is_flag=True, help="Show every statement in dry-run reports.")
-@click.option(
-    "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@output.text_or_json
 @click.option("--output", "-o", "output_file", help="Save the dry-run report to a file.")
 def down(
     migrations_dir: str,
@@ -562,9 +558,7 @@ def baseline(through: str, migrations_dir: str, config: str | None, env: str | N
 @click.option("--base-ref", help="Branch, tag or commit to compare with  [default: origin/main, else main]")
 @click.option("--staged", is_flag=True, help="Compare the index (what gets committed), not the working tree.")
 @click.option("--env", "-e", "env", help="Schema directories from this environment (else db/schema).")
-@click.option(
-    "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@output.text_or_json
 @click.option("--output", "-o", "output_file", help="Save the JSON report to a file.")
 def validate(
     migrations_dir: str,

@@ -8,6 +8,17 @@ from typing import Any
 
 import click
 
+# `--format/-f text|json`, as most commands take it (a new option each time it decorates).
+text_or_json = click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
 
 def say(message: str = "") -> None:
     click.echo(message)

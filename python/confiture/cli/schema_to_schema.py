@@ -40,15 +40,7 @@ def _common(f: Any) -> Any:
             show_default=True,
             help="Project directory (for environment names).",
         ),
-        click.option(
-            "--format",
-            "-f",
-            "output_format",
-            type=click.Choice(["text", "json"]),
-            default="text",
-            show_default=True,
-            help="Output format.",
-        ),
+        output.text_or_json,
     ]
     for option in reversed(options):
         f = option(f)
@@ -245,9 +237,7 @@ _BATCH = click.option(
     show_default=True,
     help="Project directory.",
 )
-@click.option(
-    "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@output.text_or_json
 @click.pass_context
 def schema_to_schema(ctx: click.Context, **kw: Any) -> None:
     """Zero-downtime migration into a database built from new DDL, through postgres_fdw.

@@ -60,15 +60,7 @@ from confiture.cli import output
     show_default=True,
     help="Project directory (for environment names).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@output.text_or_json
 def sync(
     source: str,
     target: str,
