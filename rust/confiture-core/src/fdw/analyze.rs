@@ -7,7 +7,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::FdwError;
-use super::bulk::{source_relation, sync_error};
+use super::bulk::{copy_select, source_relation};
 use super::mapping::Strategy;
 use super::options::S2sOptions;
 use super::plan::{Plan, PlannedTable};
@@ -67,16 +67,7 @@ async fn load_sample(
         Strategy::Copy | Strategy::Auto => {
             let (noop, never) = (|_: u64| {}, || false);
             let pipe = Pipe { label: &name, on_rows: &noop, cancelled: &never };
-            let (_, n) = pipe
-                .run(
-                    source,
-                    target,
-                    &format!("COPY ({select}) TO STDOUT"),
-                    &format!("COPY {} ({}) FROM STDIN", t.target.sql(), t.target_columns()),
-                )
-                .await
-                .map_err(|e| sync_error(&name, e))?;
-            Ok(n)
+            copy_select(&pipe, source, target, t, &select).await
         }
     }
 }

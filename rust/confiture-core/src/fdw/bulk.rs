@@ -47,6 +47,23 @@ pub struct MigrateReport {
     pub warnings: Vec<String>,
 }
 
+/// Streams the rows of `select` (run on the source) into the table's target columns with COPY;
+/// returns the rows the target's COPY reported.
+pub(super) async fn copy_select(
+    pipe: &Pipe<'_>,
+    source: &Client,
+    target: &Client,
+    t: &PlannedTable,
+    select: &str,
+) -> Result<u64, FdwError> {
+    let copy_in = format!("COPY {} ({}) FROM STDIN", t.target.sql(), t.target_columns());
+    let (_, written) = pipe
+        .run(source, target, &format!("COPY ({select}) TO STDOUT"), &copy_in)
+        .await
+        .map_err(|e| sync_error(pipe.label, e))?;
+    Ok(written)
+}
+
 pub(super) fn sync_error(table: &str, e: SyncError) -> FdwError {
     match e {
         SyncError::Copy { source, .. } => FdwError::Copy { table: table.to_string(), source },
@@ -206,19 +223,11 @@ async fn run_batch(
                     .await?;
                 }
                 let pipe = Pipe { label: &name, on_rows, cancelled };
-                let copied = pipe
-                    .run(
-                        source,
-                        target,
-                        &format!("COPY ({select}) TO STDOUT"),
-                        &format!("COPY {} ({}) FROM STDIN", t.target.sql(), t.target_columns()),
-                    )
-                    .await
-                    .map_err(|e| sync_error(&name, e));
+                let copied = copy_select(&pipe, source, target, t, &select).await;
                 if snapshot.is_some() {
                     let _ = source.batch("COMMIT", "closing the snapshot").await;
                 }
-                copied?.1
+                copied?
             }
         };
         let key = t.target.sql();
